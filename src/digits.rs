@@ -1,0 +1,173 @@
+//! Finding personal numbers in speech: ID, bank card and mobile numbers, whether
+//! typed as digits or spoken as Chinese numerals (幺三八…, 六二二二…).
+//!
+//! Agents reading numbers aloud group them with pauses that ASR renders as
+//! spaces, commas or dashes, so a run may contain single separators between
+//! digits. Each candidate run is then validated the way the issuing scheme
+//! does (ID check digit, Luhn), which keeps amounts, dates and order numbers
+//! out of the findings.
+
+use crate::rules::Detector;
+
+/// The digit a character stands for when a number is read out digit by digit.
+fn digit_value(c: char) -> Option<u8> {
+    Some(match c {
+        '0'..='9' => c as u8 - b'0',
+        '零' | '〇' | '洞' => 0,
+        '一' | '幺' | '壹' => 1,
+        '二' | '两' | '贰' => 2,
+        '三' | '叁' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '拐' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '勾' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | ',' | '、' | '·')
+}
+
+/// A run of spoken or written digits in normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigitRun {
+    /// Byte range in the text.
+    pub start: usize,
+    /// Byte range end.
+    pub end: usize,
+    /// The digits, with `x` for an ID number's check character.
+    pub digits: String,
+}
+
+/// All maximal digit runs of at least `min_len` digits.
+pub fn digit_runs(text: &str, min_len: usize) -> Vec<DigitRun> {
+    let mut runs = Vec::new();
+    let mut current: Option<DigitRun> = None;
+    let mut last_end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next_is_digit = chars.peek().is_some_and(|&(_, n)| digit_value(n).is_some());
+        if let Some(d) = digit_value(c) {
+            let run = current.get_or_insert_with(|| DigitRun {
+                start: at,
+                end: at,
+                digits: String::new(),
+            });
+            run.digits.push((b'0' + d) as char);
+            run.end = at + c.len_utf8();
+            last_end = run.end;
+        } else if let Some(run) = current
+            .as_mut()
+            .filter(|_| c == 'x' && !chars.peek().is_some_and(|&(_, n)| n.is_ascii_alphanumeric()))
+        {
+            run.digits.push('x');
+            run.end = at + 1;
+            last_end = run.end;
+        } else if current.is_some() && is_separator(c) && next_is_digit && last_end == at {
+            continue;
+        } else if let Some(run) = current.take() {
+            if run.digits.len() >= min_len {
+                runs.push(run);
+            }
+        }
+    }
+    if let Some(run) = current.filter(|r| r.digits.len() >= min_len) {
+        runs.push(run);
+    }
+    runs
+}
+
+/// Whether `digits` is what the detector looks for.
+pub fn detects(detector: Detector, digits: &str) -> bool {
+    match detector {
+        Detector::IdNumber => is_id_number(digits),
+        Detector::BankCard => is_bank_card(digits),
+        Detector::Mobile => is_mobile(digits),
+    }
+}
+
+/// 18 characters, a plausible birth date, and the GB 11643 check character.
+pub fn is_id_number(s: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10x98765432";
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let year: u32 = s[6..10].parse().unwrap_or(0);
+    let month: u32 = s[10..12].parse().unwrap_or(0);
+    let day: u32 = s[12..14].parse().unwrap_or(0);
+    if !(1900..=2100).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    b[17] == CHECK[(sum % 11) as usize]
+}
+
+/// 16 to 19 digits passing the Luhn check.
+pub fn is_bank_card(s: &str) -> bool {
+    if !(16..=19).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = s
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let dd = d * 2;
+                if dd > 9 {
+                    dd - 9
+                } else {
+                    dd
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// An 11-digit mainland mobile number: 1, then 3–9, then nine digits.
+pub fn is_mobile(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_numbers_spoken_as_chinese_numerals() {
+        let runs = digit_runs("您的手机号是幺三八 零零幺三 八零零零对吧", 11);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].digits, "13800138000");
+        assert!(is_mobile(&runs[0].digits));
+    }
+
+    #[test]
+    fn ignores_short_runs_and_amounts() {
+        assert!(digit_runs("尾号1234的卡", 11).is_empty());
+        assert!(digit_runs("转账5000元", 11).is_empty());
+    }
+
+    #[test]
+    fn validates_check_digits() {
+        assert!(is_id_number("11010519491231002x"));
+        assert!(!is_id_number("110105194912310021"));
+        assert!(is_bank_card("6222021234567890128"));
+        assert!(!is_bank_card("6222021234567890123"));
+        let run = &digit_runs("身份证号幺幺零幺零五幺九四九幺二三幺零零二x", 15)[0];
+        assert_eq!(run.digits, "11010519491231002x");
+    }
+}

@@ -1,0 +1,256 @@
+//! Rule logic: turns the matcher's candidates into findings a reviewer would
+//! agree with.
+//!
+//! A candidate survives only if
+//! 1. it starts and ends on jieba token boundaries (unless the rule opts out),
+//! 2. no negator precedes it within the rule's negation window in its clause,
+//! 3. no exception of its rule matches in the same clause.
+//!
+//! Segmentation is the expensive step, so it runs last and only for
+//! utterances that still have a candidate after the cheap checks.
+
+use crate::matcher::{HitKind, Matcher, RawHit, Source};
+use crate::model::{Call, Role, Utterance};
+use crate::normalize::{is_clause_break, Normalized};
+use crate::rules::{Boundary, Rule, RuleSet};
+use crate::segment::Segmenter;
+
+/// Where a finding is in the original utterance text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Span {
+    /// First character (0-based, Unicode scalar values).
+    pub char_start: usize,
+    /// One past the last character.
+    pub char_end: usize,
+    /// First byte (UTF-8).
+    pub byte_start: usize,
+    /// One past the last byte.
+    pub byte_end: usize,
+    /// The original characters.
+    pub text: String,
+}
+
+impl Span {
+    /// The span of bytes `[start, end)` of `text`.
+    pub fn from_bytes(text: &str, start: usize, end: usize) -> Span {
+        let char_start = text[..start].chars().count();
+        Span {
+            char_start,
+            char_end: char_start + text[start..end].chars().count(),
+            byte_start: start,
+            byte_end: end,
+            text: text[start..end].to_string(),
+        }
+    }
+}
+
+/// One violation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Index of the rule in the linter's rule set.
+    pub rule: usize,
+    /// Index of the utterance in the call, when the finding is about one.
+    pub utterance: Option<usize>,
+    /// What was said, or `None` for something missing.
+    pub span: Option<Span>,
+}
+
+/// Buffers reused across utterances by one worker thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    norm: Normalized,
+    hits: Vec<RawHit>,
+    boundaries: Vec<usize>,
+    kept: Vec<(usize, usize, usize)>,
+}
+
+/// Compiled rules plus everything needed to run them.
+#[derive(Debug)]
+pub struct Linter {
+    rules: RuleSet,
+    matcher: Matcher,
+    segmenter: Segmenter,
+}
+
+impl Linter {
+    /// Compiles the search structures for `rules`.
+    pub fn new(rules: RuleSet) -> Linter {
+        Linter {
+            matcher: Matcher::new(&rules),
+            segmenter: Segmenter::new(crate::rules::user_dictionary()),
+            rules,
+        }
+    }
+
+    /// The rules this linter runs.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// All findings for a call, ordered by utterance, position and rule.
+    pub fn check_call(&self, call: &Call, scratch: &mut Scratch) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (i, utterance) in call.utterances.iter().enumerate() {
+            self.check_utterance(i, utterance, scratch, &mut findings);
+        }
+        findings
+    }
+
+    /// Findings for one utterance of `role` saying `text`.
+    pub fn check_text(&self, role: Role, text: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.check_utterance(0, &Utterance::new(role, text), &mut Scratch::default(), &mut out);
+        out
+    }
+
+    fn check_utterance(
+        &self,
+        index: usize,
+        utterance: &Utterance,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        let Scratch {
+            norm,
+            hits,
+            boundaries,
+            kept,
+        } = scratch;
+        norm.fill(&utterance.text);
+        hits.clear();
+        self.matcher.scan(utterance.role, norm.text(), hits);
+        if !hits.iter().any(|h| h.kind == HitKind::Hit) {
+            return;
+        }
+        let text = norm.text();
+        kept.clear();
+        boundaries.clear();
+        for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
+            let rule = &self.rules.rules[hit.rule];
+            if survives_context(rule, hit, text, hits)
+                && self.on_token_boundaries(rule, hit, text, boundaries)
+            {
+                kept.push((hit.rule, hit.start, hit.end));
+            }
+        }
+        kept.sort_unstable();
+        let first_new = out.len();
+        for (rule, start, end) in merge_overlaps(kept) {
+            let (s, e) = norm.original_range(start, end);
+            out.push(Finding {
+                rule,
+                utterance: Some(index),
+                span: Some(Span::from_bytes(&utterance.text, s, e)),
+            });
+        }
+        out[first_new..].sort_by_key(|f| (f.span.as_ref().map(|s| s.byte_start), f.rule));
+    }
+
+    fn on_token_boundaries(
+        &self,
+        rule: &Rule,
+        hit: &RawHit,
+        text: &str,
+        boundaries: &mut Vec<usize>,
+    ) -> bool {
+        if rule.boundary == Boundary::None || hit.source == Source::Detector {
+            return true;
+        }
+        if boundaries.is_empty() {
+            self.segmenter.boundaries(text, boundaries);
+        }
+        boundaries.binary_search(&hit.start).is_ok() && boundaries.binary_search(&hit.end).is_ok()
+    }
+}
+
+/// Negation and exceptions: the cheap checks, run before segmentation.
+fn survives_context(rule: &Rule, hit: &RawHit, text: &str, hits: &[RawHit]) -> bool {
+    let (clause_start, clause_end) = clause(text, hit.start, hit.end);
+    if rule.negation > 0 && negated(text, clause_start, hit.start, rule.negation) {
+        return false;
+    }
+    !hits.iter().any(|e| {
+        e.kind == HitKind::Exception && e.rule == hit.rule && e.start < clause_end && e.end > clause_start
+    })
+}
+
+/// The clause around `[start, end)`: up to the nearest clause punctuation.
+fn clause(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = text[..start]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_clause_break(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let e = text[end..].find(is_clause_break).map_or(text.len(), |i| end + i);
+    (s, e)
+}
+
+const NEGATORS: &[char] = &['不', '没', '未', '非', '别', '无', '勿', '莫', '禁', '绝'];
+
+/// Words that begin with a negator character but negate nothing.
+const NOT_NEGATIONS: &[&str] = &[
+    "不但", "不仅", "不只", "不光", "不管", "不论", "不过", "不错", "不少", "不久", "不断", "不停", "不同",
+    "无论", "非常", "别的", "别人", "别处", "没准", "绝对", "无数",
+];
+
+/// Whether a negator stands within `window` characters before `at`, in the
+/// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) do not
+/// negate.
+fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
+    let before = &text[clause_start..at];
+    let mut prev: Option<char> = None;
+    let chars: Vec<(usize, char)> = before.char_indices().collect();
+    let from = chars.len().saturating_sub(window);
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if k >= from && NEGATORS.contains(&c) {
+            let rest = &before[i..];
+            let next = text[clause_start + i + c.len_utf8()..].chars().next();
+            let a_not_a = prev.is_some() && prev == next;
+            if !a_not_a && !NOT_NEGATIONS.iter().any(|w| rest.starts_with(w)) {
+                return true;
+            }
+        }
+        prev = Some(c);
+    }
+    false
+}
+
+/// Merges overlapping `(rule, start, end)` ranges of the same rule; the input
+/// is sorted.
+fn merge_overlaps(kept: &[(usize, usize, usize)]) -> Vec<(usize, usize, usize)> {
+    let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(kept.len());
+    for &(rule, start, end) in kept {
+        match merged.last_mut() {
+            Some(last) if last.0 == rule && start < last.2 => last.2 = last.2.max(end),
+            _ => merged.push((rule, start, end)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negation_window_and_non_negating_words() {
+        let t = "这个产品不保本";
+        let at = t.find("保本").unwrap();
+        assert!(negated(t, 0, at, 2));
+        let t = "这个产品是不是保本";
+        let at = t.find("保本").unwrap();
+        assert!(!negated(t, 0, at, 3));
+        let t = "不但保本";
+        assert!(!negated(t, 0, t.find("保本").unwrap(), 3));
+        let t = "不,这个保本";
+        assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4));
+    }
+
+    #[test]
+    fn merges_overlapping_hits_of_one_rule() {
+        assert_eq!(
+            merge_overlaps(&[(0, 0, 6), (0, 3, 9), (1, 3, 6)]),
+            vec![(0, 0, 9), (1, 3, 6)]
+        );
+    }
+}

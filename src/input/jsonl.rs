@@ -1,0 +1,193 @@
+//! Parsing one call from JSON, as written by ASR vendors and our own dumps.
+//!
+//! Strings are borrowed from the input line where the JSON has no escapes, so
+//! the hot path copies each utterance's text once, into the `Call`.
+
+use crate::model::{Call, Role, Utterance};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+#[derive(Deserialize)]
+struct RawCall<'a> {
+    #[serde(default, borrow, alias = "id", alias = "callId", alias = "CallId")]
+    call_id: Option<Scalar<'a>>,
+    #[serde(default, borrow, alias = "agentId", alias = "AgentId", alias = "staff_id")]
+    agent_id: Option<Scalar<'a>>,
+    #[serde(
+        default,
+        borrow,
+        alias = "startedAt",
+        alias = "start_time",
+        alias = "StartTime"
+    )]
+    started_at: Option<Scalar<'a>>,
+    #[serde(
+        borrow,
+        alias = "sentences",
+        alias = "Sentences",
+        alias = "turns",
+        alias = "dialogue"
+    )]
+    utterances: Option<Vec<RawUtterance<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct RawUtterance<'a> {
+    #[serde(borrow, alias = "speaker", alias = "Speaker", alias = "Role")]
+    role: Option<Scalar<'a>>,
+    #[serde(borrow, alias = "Text", alias = "content", alias = "sentence")]
+    text: Option<Cow<'a, str>>,
+    #[serde(default, alias = "begin", alias = "start_time")]
+    start: Option<f64>,
+    #[serde(default, alias = "end_time")]
+    end: Option<f64>,
+}
+
+/// A JSON value that people write either as a string or as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar<'a> {
+    Str(#[serde(borrow)] Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar<'_> {
+    fn into_string(self) -> String {
+        match self {
+            Scalar::Str(s) => s.into_owned(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+        }
+    }
+}
+
+/// A call and the utterances left out of it, or why the record is unusable.
+pub type ParsedCall = Result<(Call, Vec<UtteranceProblem>), String>;
+
+/// A problem with one utterance that does not spoil the rest of the call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UtteranceProblem {
+    /// 0-based index in the call.
+    pub index: usize,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Parses one JSON object as a call. `fallback_id` names calls without an id.
+///
+/// Utterances with an unknown role or no text are left out and described in
+/// the returned problems, so the caller can report and count them.
+pub fn parse_call(json: &[u8], fallback_id: &str) -> ParsedCall {
+    let raw: RawCall = serde_json::from_slice(json).map_err(describe_json_error)?;
+    from_raw(raw, fallback_id)
+}
+
+/// Parses a JSON document that is one call or an array of calls.
+pub fn parse_document(json: &[u8], fallback_id: &str) -> Result<Vec<ParsedCall>, String> {
+    let first = json.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        let raws: Vec<&serde_json::value::RawValue> =
+            serde_json::from_slice(json).map_err(describe_json_error)?;
+        Ok(raws
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| parse_call(raw.get().as_bytes(), &format!("{fallback_id}#{}", i + 1)))
+            .collect())
+    } else {
+        Ok(vec![parse_call(json, fallback_id)])
+    }
+}
+
+fn describe_json_error(err: serde_json::Error) -> String {
+    if err.is_eof() {
+        format!("truncated JSON ({err})")
+    } else {
+        format!("not a valid call object: {err}")
+    }
+}
+
+fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
+    let Some(raw_utterances) = raw.utterances else {
+        return Err("no `utterances` field".into());
+    };
+    if raw_utterances.is_empty() {
+        return Err("call has no utterances".into());
+    }
+    let mut problems = Vec::new();
+    let mut utterances = Vec::with_capacity(raw_utterances.len());
+    for (index, u) in raw_utterances.into_iter().enumerate() {
+        match to_utterance(index, u) {
+            Ok(u) => utterances.push(u),
+            Err(reason) => problems.push(UtteranceProblem { index, reason }),
+        }
+    }
+    let call = Call {
+        id: raw
+            .call_id
+            .map_or_else(|| fallback_id.to_string(), Scalar::into_string),
+        agent_id: raw.agent_id.map(Scalar::into_string),
+        started_at: raw.started_at.map(Scalar::into_string),
+        utterances,
+    };
+    Ok((call, problems))
+}
+
+fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
+    let role = match raw.role {
+        None => return Err("no `role`".into()),
+        Some(Scalar::Str(s)) => Role::parse(&s).ok_or_else(|| unknown_role(&s))?,
+        Some(other) => return Err(unknown_role(&other.into_string())),
+    };
+    let text = raw.text.ok_or("no `text`")?;
+    Ok(Utterance {
+        index,
+        role,
+        text: text.into_owned(),
+        start: raw.start,
+        end: raw.end,
+        line: None,
+        column: None,
+    })
+}
+
+fn unknown_role(s: &str) -> String {
+    format!("unknown role {s:?} (expected agent/坐席/客服/A or customer/客户/用户/C)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_canonical_shape_and_role_spellings() {
+        let line = r#"{"call_id":"C1","agent_id":7,"utterances":[{"role":"坐席","text":"您好","start":0.0,"end":1.5},{"role":"C","text":"\u4f60\u597d"}]}"#;
+        let (call, problems) = parse_call(line.as_bytes(), "x").unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(call.id, "C1");
+        assert_eq!(call.agent_id.as_deref(), Some("7"));
+        assert_eq!(call.utterances[0].role, Role::Agent);
+        assert_eq!(call.utterances[1].text, "你好");
+        assert_eq!(call.utterances[0].end, Some(1.5));
+    }
+
+    #[test]
+    fn names_the_role_it_did_not_understand() {
+        let line = br#"{"utterances":[{"role":"robot","text":"a"},{"role":"agent","text":"b"}]}"#;
+        let (call, problems) = parse_call(line, "f:1").unwrap();
+        assert_eq!(call.id, "f:1");
+        assert_eq!(call.utterances.len(), 1);
+        assert!(problems[0].reason.contains("\"robot\""), "{problems:?}");
+    }
+
+    #[test]
+    fn rejects_truncated_and_empty_calls() {
+        assert!(parse_call(br#"{"utterances":[{"role":"#, "x")
+            .unwrap_err()
+            .contains("truncated"));
+        assert!(parse_call(br#"{"utterances":[]}"#, "x")
+            .unwrap_err()
+            .contains("no utterances"));
+        assert!(parse_call(b"hello", "x").is_err());
+    }
+}

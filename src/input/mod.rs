@@ -1,0 +1,346 @@
+//! Input readers: from paths on the command line to calls, record by record.
+//!
+//! The format is chosen from the file name (`.jsonl`, `.ndjson`, `.json`, `.txt`,
+//! `.md`, each optionally `.gz`); gzip is recognised by its magic bytes, so
+//! `zcat`-less pipelines work too. JSONL is read in batches of lines so that
+//! memory stays bounded whatever the size of the file; every other format is a
+//! document read whole.
+//!
+//! Readers never stop at a bad record: they hand back an error for that
+//! record, naming the file, the line or record, and the reason.
+
+pub mod jsonl;
+pub mod text;
+
+use crate::model::Call;
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How to read an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Decide from the file name (stdin: JSONL).
+    Auto,
+    /// One call per line.
+    Jsonl,
+    /// One call, or an array of calls.
+    Json,
+    /// `坐席：…` / `客户：…` lines, one call per file.
+    Transcript,
+    /// Script library: every line is agent speech.
+    Script,
+    /// Markdown script library.
+    Markdown,
+}
+
+/// Where input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+impl Input {
+    /// The name used in diagnostics.
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".into(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// The format this input is read as, given the user's choice.
+    pub fn format(&self, chosen: Format) -> Format {
+        if chosen != Format::Auto {
+            return chosen;
+        }
+        let Input::File(path) = self else {
+            return Format::Jsonl;
+        };
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        match Path::new(name).extension().and_then(|e| e.to_str()) {
+            Some("json") => Format::Json,
+            Some("md" | "markdown") => Format::Markdown,
+            Some("txt" | "text") => Format::Auto,
+            _ => Format::Jsonl,
+        }
+    }
+}
+
+/// Extensions picked up when walking a folder.
+const KNOWN_EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json", "txt", "md", "markdown"];
+
+fn has_known_extension(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| KNOWN_EXTENSIONS.contains(&e))
+}
+
+/// A problem with an input, a record or an utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// File name as shown to the user.
+    pub file: Arc<str>,
+    /// `line 7`, `record 3`, `line 7, utterance 2`; empty for the whole file.
+    pub location: String,
+    /// What went wrong.
+    pub reason: String,
+    /// What was left out because of it.
+    pub scope: ProblemScope,
+}
+
+/// What a problem cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemScope {
+    /// A file or folder could not be read at all.
+    File,
+    /// One record (call) was skipped.
+    Record,
+    /// One utterance was skipped; the rest of the call was linted.
+    Utterance,
+}
+
+/// Expands folders (recursively, sorted, hidden entries skipped) into files.
+pub fn expand(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            walk(path, &mut inputs, problems);
+        } else if path.exists() {
+            inputs.push(Input::File(path.clone()));
+        } else {
+            problems.push(file_problem(path, "no such file or directory".into()));
+        }
+    }
+    inputs
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<Input>, problems: &mut Vec<Problem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return problems.push(file_problem(dir, format!("cannot read folder: {e}"))),
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, inputs, problems);
+        } else if has_known_extension(&path) {
+            inputs.push(Input::File(path));
+        }
+    }
+}
+
+fn file_problem(path: &Path, reason: String) -> Problem {
+    Problem {
+        file: path.display().to_string().into(),
+        location: String::new(),
+        reason,
+        scope: ProblemScope::File,
+    }
+}
+
+/// Opens an input, decompressing gzip transparently.
+pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = match input {
+        Input::Stdin => Box::new(io::stdin()),
+        Input::File(path) => Box::new(File::open(path)?),
+    };
+    let mut reader = BufReader::with_capacity(256 * 1024, raw);
+    let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    if gzip {
+        Ok(Box::new(BufReader::with_capacity(
+            256 * 1024,
+            MultiGzDecoder::new(reader),
+        )))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// A batch of JSONL lines: one buffer and the ranges of its lines.
+#[derive(Debug, Default)]
+pub struct LineBatch {
+    /// The raw bytes of the lines.
+    pub buffer: Vec<u8>,
+    /// `(1-based line number, start, end)` of each non-blank line, without the newline.
+    pub lines: Vec<(usize, usize, usize)>,
+}
+
+/// Reads JSONL in batches of about `batch_bytes` bytes.
+pub struct LineBatches {
+    reader: Box<dyn BufRead + Send>,
+    line_no: usize,
+    batch_bytes: usize,
+    done: bool,
+}
+
+impl LineBatches {
+    /// Batches from `reader`.
+    pub fn new(reader: Box<dyn BufRead + Send>, batch_bytes: usize) -> Self {
+        LineBatches {
+            reader,
+            line_no: 0,
+            batch_bytes,
+            done: false,
+        }
+    }
+}
+
+impl Iterator for LineBatches {
+    type Item = io::Result<LineBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut batch = LineBatch::default();
+        while batch.buffer.len() < self.batch_bytes {
+            let start = batch.buffer.len();
+            match self.reader.read_until(b'\n', &mut batch.buffer) {
+                Ok(0) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(_) => {
+                    self.line_no += 1;
+                    let mut end = batch.buffer.len();
+                    while end > start && matches!(batch.buffer[end - 1], b'\n' | b'\r') {
+                        end -= 1;
+                    }
+                    if batch.buffer[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+                        batch.lines.push((self.line_no, start, end));
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        (!batch.lines.is_empty() || !self.done).then_some(Ok(batch))
+    }
+}
+
+/// One call read from an input, or why it could not be.
+#[derive(Debug)]
+pub struct Record {
+    /// `line 7` / `record 2` / empty for a one-call file.
+    pub location: String,
+    /// The call, or the reason it was skipped.
+    pub call: Result<Call, String>,
+    /// Utterances left out of the call, with reasons.
+    pub skipped_utterances: Vec<(String, String)>,
+}
+
+/// Parses one JSONL line into a record.
+pub fn record_from_line(file: &str, line_no: usize, bytes: &[u8]) -> Record {
+    let location = format!("line {line_no}");
+    let call = match std::str::from_utf8(bytes) {
+        Err(e) => Err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
+        Ok(_) => jsonl::parse_call(bytes, &format!("{file}:{line_no}")),
+    };
+    finish_record(location, call)
+}
+
+fn finish_record(location: String, parsed: Result<(Call, Vec<jsonl::UtteranceProblem>), String>) -> Record {
+    match parsed {
+        Ok((call, problems)) => Record {
+            skipped_utterances: problems
+                .into_iter()
+                .map(|p| (format!("{location}, utterance {}", p.index), p.reason))
+                .collect(),
+            location,
+            call: Ok(call),
+        },
+        Err(reason) => Record {
+            location,
+            call: Err(reason),
+            skipped_utterances: Vec::new(),
+        },
+    }
+}
+
+/// Reads a whole non-JSONL document into records.
+pub fn read_document(input: &Input, format: Format) -> Result<Vec<Record>, String> {
+    let mut bytes = Vec::new();
+    open(input)
+        .and_then(|mut r| r.read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let name = input.display_name();
+    if format == Format::Json {
+        return Ok(match jsonl::parse_document(&bytes, &name) {
+            Err(reason) => vec![finish_record(String::new(), Err(reason))],
+            Ok(calls) if calls.len() == 1 && !bytes.trim_ascii_start().starts_with(b"[") => calls
+                .into_iter()
+                .map(|c| finish_record(String::new(), c))
+                .collect(),
+            Ok(calls) => calls
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| finish_record(format!("record {}", i + 1), c))
+                .collect(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("invalid UTF-8 on line {line}")
+    })?;
+    let format = match format {
+        Format::Auto if text::looks_like_transcript(&text) => Format::Transcript,
+        Format::Auto => Format::Script,
+        other => other,
+    };
+    let (call, problems) = match format {
+        Format::Transcript => text::parse_transcript(&text, &name),
+        markdown_or_script => (
+            text::parse_script(&text, &name, markdown_or_script == Format::Markdown),
+            Vec::new(),
+        ),
+    };
+    let skipped_utterances = problems
+        .into_iter()
+        .map(|p| (format!("line {}", p.line), p.reason))
+        .collect();
+    let call = if call.utterances.is_empty() {
+        Err(if text.trim().is_empty() {
+            "empty file".to_string()
+        } else {
+            "no utterances".to_string()
+        })
+    } else {
+        Ok(call)
+    };
+    Ok(vec![Record {
+        location: String::new(),
+        call,
+        skipped_utterances,
+    }])
+}

@@ -1,0 +1,28 @@
+//! callint: a compliance linter for Chinese call-centre transcripts.
+//!
+//! The pipeline runs one way, each stage in its own module:
+//!
+//! ```text
+//! input ──► normalize ──► matcher ──► engine ──► report
+//! (calls)   (offset map)  (aho-corasick  (roles, boundaries   (human, concise,
+//!                          + regex)       via segment, negation,  json, jsonl)
+//!                                         exceptions)
+//! ```
+//!
+//! [`engine::Linter`] is the library entry point: build it from a
+//! [`rules::RuleSet`], then call [`engine::Linter::check_call`] for each call.
+//! [`run::check`] adds file reading, parallelism and reporting, which is what
+//! the `callint` binary uses.
+
+pub mod cli;
+pub mod digits;
+pub mod engine;
+pub mod input;
+pub mod matcher;
+pub mod model;
+pub mod normalize;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod segment;
+pub mod selftest;

@@ -1,0 +1,98 @@
+//! The data every stage shares: a call is a list of utterances, each spoken by
+//! an agent or a customer, with optional times in seconds from the call start.
+//!
+//! Readers produce these; the engine only reads them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Who spoke an utterance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The bank's agent (坐席 / 客服).
+    Agent,
+    /// The caller (客户 / 用户).
+    Customer,
+}
+
+impl Role {
+    /// Parses the spellings people and ASR vendors use for a role.
+    ///
+    /// Returns `None` for anything else, so the reader can say which spelling it
+    /// did not understand instead of guessing.
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        let lower = s.to_ascii_lowercase();
+        match lower.as_str() {
+            "agent" | "a" | "staff" | "service" | "seat" | "坐席" | "座席" | "客服" | "员工" | "柜员"
+            | "话务员" | "客户经理" => Some(Role::Agent),
+            "customer" | "c" | "client" | "user" | "caller" | "客户" | "用户" | "来电人" | "客人" => {
+                Some(Role::Customer)
+            }
+            _ => None,
+        }
+    }
+
+    /// The lowercase English name used in output documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Customer => "customer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One turn of speech.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utterance {
+    /// 0-based position in the call as the source has it (utterances that
+    /// could not be read keep their numbers, so indices match the source).
+    pub index: usize,
+    /// Speaker.
+    pub role: Role,
+    /// The text exactly as the transcript has it.
+    pub text: String,
+    /// Start time in seconds from the start of the call, when known.
+    pub start: Option<f64>,
+    /// End time in seconds from the start of the call, when known.
+    pub end: Option<f64>,
+    /// 1-based line of this utterance in its file, for line-oriented formats.
+    pub line: Option<usize>,
+    /// 1-based character column where `text` starts on that line.
+    pub column: Option<usize>,
+}
+
+impl Utterance {
+    /// An utterance with no times and no file position.
+    pub fn new(role: Role, text: impl Into<String>) -> Self {
+        Utterance {
+            index: 0,
+            role,
+            text: text.into(),
+            start: None,
+            end: None,
+            line: None,
+            column: None,
+        }
+    }
+}
+
+/// One call: what the engine lints as a unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Call {
+    /// The call's id, or a name made up from the file and record when absent.
+    pub id: String,
+    /// The agent's id, when the transcript carries it.
+    pub agent_id: Option<String>,
+    /// When the call started (as written in the transcript).
+    pub started_at: Option<String>,
+    /// The turns in order.
+    pub utterances: Vec<Utterance>,
+}

@@ -1,0 +1,207 @@
+//! Normalisation: the copy of an utterance that rules match against, and the
+//! offset map that leads every match back to the characters the user wrote.
+//!
+//! ASR output and hand-typed scripts spell the same words many ways: full-width
+//! Latin letters and digits, traditional characters (穩賺不賠), spaces between
+//! characters (保 本 保 息) and fillers (嗯, 呃, 那个). Rules are written once, in
+//! simplified Chinese without spaces; this module folds every utterance into
+//! that form:
+//!
+//! | input                      | normalised       |
+//! |----------------------------|------------------|
+//! | `ＥＴＣ` / `ETC`            | `etc`            |
+//! | `穩賺不賠`                  | `稳赚不赔`        |
+//! | `保 本 保 息`               | `保本保息`        |
+//! | `保嗯本保息`                | `保本保息`        |
+//! | `那个，这个产品`            | `,这个产品`       |
+//!
+//! Every byte of the normalised text records the byte range of the original
+//! character it came from, so a match `[s, e)` in the normalised text maps to
+//! `[map[s].start, map[e-1].end)` in the original in O(1).
+
+include!(concat!(env!("OUT_DIR"), "/t2s.rs"));
+
+/// A normalised utterance plus its map back to the original text.
+///
+/// Reuse one value across utterances with [`Normalized::fill`] to keep the hot
+/// path free of allocation.
+#[derive(Debug, Default, Clone)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`: the original byte range of its source character.
+    map: Vec<(u32, u32)>,
+}
+
+/// Single characters ASR inserts as hesitation, dropped wherever they occur.
+/// 额 is deliberately absent: it is the 额 of 额度 and 金额.
+fn is_filler(c: char) -> bool {
+    matches!(c, '嗯' | '呃' | '唔' | '啊')
+}
+
+/// Characters invisible to a reader that must not split a phrase.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// Clause punctuation after normalisation (full-width forms already folded).
+pub fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '！' | '？' | '；' | '…' | '、' | ',' | '.' | '!' | '?' | ';' | '\n' | '\r'
+    )
+}
+
+/// Folds one character: full-width to half-width, ASCII to lower case,
+/// traditional to simplified.
+pub fn fold_char(c: char) -> char {
+    let c = match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{3002}' => '。',
+        _ => c,
+    };
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    to_simplified(c)
+}
+
+fn to_simplified(c: char) -> char {
+    let cp = c as usize;
+    if cp < 0x10000 && T2S_BMP_BITS[cp / 64] & (1 << (cp % 64)) == 0 {
+        return c;
+    }
+    match T2S.binary_search_by_key(&c, |&(t, _)| t) {
+        Ok(i) => T2S[i].1,
+        Err(_) => c,
+    }
+}
+
+impl Normalized {
+    /// Normalises `original` into a new value.
+    pub fn new(original: &str) -> Self {
+        let mut n = Normalized::default();
+        n.fill(original);
+        n
+    }
+
+    /// Normalises `original`, reusing this value's buffers.
+    pub fn fill(&mut self, original: &str) {
+        self.text.clear();
+        self.map.clear();
+        let mut pending_space: Option<(u32, u32)> = None;
+        let mut chars = original.char_indices().peekable();
+        while let Some((at, raw)) = chars.next() {
+            let range = (at as u32, (at + raw.len_utf8()) as u32);
+            let c = fold_char(raw);
+            if c.is_whitespace() {
+                pending_space.get_or_insert(range);
+                continue;
+            }
+            if is_filler(c) || is_invisible(c) {
+                continue;
+            }
+            if c == '那' && chars.peek().map(|&(_, n)| fold_char(n)) == Some('个') {
+                let after = original[at + '那'.len_utf8() + '个'.len_utf8()..].chars().next();
+                if self.at_clause_start() || after.is_none_or(|n| !is_word_char(fold_char(n))) {
+                    chars.next();
+                    continue;
+                }
+            }
+            if let Some(space) = pending_space.take() {
+                // A space survives only where it separates two Latin words or numbers.
+                if self.text.ends_with(|p: char| p.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric() {
+                    self.push(' ', space);
+                }
+            }
+            self.push(c, range);
+        }
+    }
+
+    fn at_clause_start(&self) -> bool {
+        self.text.chars().next_back().is_none_or(is_clause_break)
+    }
+
+    fn push(&mut self, c: char, range: (u32, u32)) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.map.push(range);
+        }
+    }
+
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of the normalised text to the byte range of the
+    /// original text it came from.
+    ///
+    /// An empty range maps to an empty range at the original position.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.map.is_empty() {
+            return (0, 0);
+        }
+        let start = start.min(self.map.len() - 1);
+        let s = self.map[start].0 as usize;
+        if end <= start {
+            return (s, s);
+        }
+        let e = self.map[(end - 1).min(self.map.len() - 1)].1 as usize;
+        (s, e)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_filler(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normalized::new(s).text().to_string()
+    }
+
+    #[test]
+    fn folds_the_spellings_rules_must_not_care_about() {
+        let cases = [
+            ("穩賺不賠", "稳赚不赔"),
+            ("保 本 保 息", "保本保息"),
+            ("保嗯本　保息", "保本保息"),
+            ("ＥＴＣ卡", "etc卡"),
+            ("办理ETC 卡", "办理etc卡"),
+            ("ETC Card", "etc card"),
+            ("年化 3.5 %", "年化3.5%"),
+            ("您好，请问", "您好,请问"),
+            ("那个，这个产品", ",这个产品"),
+            ("那个那个产品保本", "产品保本"),
+            ("我要那个产品", "我要那个产品"),
+            ("额度和金额", "额度和金额"),
+            ("保\u{200b}本", "保本"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn maps_matches_back_to_original_characters() {
+        let orig = "这个 保 嗯 本 保 息的";
+        let n = Normalized::new(orig);
+        let at = n.text().find("保本保息").unwrap();
+        let (s, e) = n.original_range(at, at + "保本保息".len());
+        assert_eq!(&orig[s..e], "保 嗯 本 保 息");
+    }
+
+    #[test]
+    fn maps_traditional_and_full_width_one_to_one() {
+        let orig = "這是ＥＴＣ穩賺";
+        let n = Normalized::new(orig);
+        let at = n.text().find("etc稳赚").unwrap();
+        let (s, e) = n.original_range(at, at + "etc稳赚".len());
+        assert_eq!(&orig[s..e], "ＥＴＣ穩賺");
+    }
+}

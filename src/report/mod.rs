@@ -1,0 +1,86 @@
+//! Reporters: the only code that writes findings anywhere.
+//!
+//! The run loop hands each reporter the linted calls in input order, the
+//! problems met while reading, and a summary at the end. Reporters only
+//! render; they never go back to the matcher or the rules' logic.
+
+mod human;
+mod record;
+mod summary;
+
+pub use record::{FindingRecord, Location};
+pub use summary::Summary;
+
+use crate::engine::Finding;
+use crate::input::Problem;
+use crate::model::Call;
+use crate::rules::RuleSet;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+/// A linted call and where it came from.
+#[derive(Debug)]
+pub struct CallResult {
+    /// File name as shown to the user.
+    pub file: Arc<str>,
+    /// 1-based line of the record for JSONL input.
+    pub record_line: Option<usize>,
+    /// The call.
+    pub call: Call,
+    /// Its findings, in order.
+    pub findings: Vec<Finding>,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Graphical diagnostics with the utterance and the span underlined.
+    Human,
+    /// One line per finding: `file:line:col: severity RULE message`.
+    Concise,
+    /// One JSON document with findings, problems and the summary.
+    Json,
+    /// One JSON finding per line; problems and summary go to stderr.
+    Jsonl,
+}
+
+/// Something that renders a run.
+pub trait Reporter {
+    /// One linted call.
+    fn call(&mut self, result: &CallResult) -> io::Result<()>;
+    /// A file, record or utterance that could not be read.
+    fn problem(&mut self, problem: &Problem) -> io::Result<()>;
+    /// The end of the run.
+    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+}
+
+/// Options shared by reporters.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Use colour.
+    pub color: bool,
+    /// Print the summary (human, concise, jsonl) on stderr.
+    pub summary: bool,
+}
+
+/// A reporter for `format` writing findings to `out` and everything else to stderr.
+pub fn reporter<'a>(
+    format: OutputFormat,
+    rules: &'a RuleSet,
+    out: Box<dyn Write + 'a>,
+    style: Style,
+) -> Box<dyn Reporter + 'a> {
+    match format {
+        OutputFormat::Human => Box::new(human::Human::new(rules, out, style)),
+        OutputFormat::Concise => Box::new(human::Concise::new(rules, out, style)),
+        OutputFormat::Json => Box::new(record::JsonDocument::new(rules, out)),
+        OutputFormat::Jsonl => Box::new(record::JsonLines::new(rules, out, style)),
+    }
+}
+
+/// `mm:ss.s` for a time in seconds.
+pub fn clock(seconds: f64) -> String {
+    let total = seconds.max(0.0);
+    let minutes = (total / 60.0).floor();
+    format!("{:02}:{:04.1}", minutes as u64, total - minutes * 60.0)
+}

@@ -1,0 +1,212 @@
+//! The machine-readable finding: one shape for `json`, `jsonl` and every
+//! format built on them. Documented in `docs/output.md`; it is a public
+//! interface, so fields are only ever added.
+
+use super::{CallResult, Reporter, Style, Summary};
+use crate::engine::{Finding, Span};
+use crate::input::{Problem, ProblemScope};
+use crate::model::Role;
+use crate::rules::RuleSet;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Where a finding is in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based character column.
+    pub column: Option<usize>,
+}
+
+impl Location {
+    /// The file position of `finding` in `result`: the utterance's line and
+    /// column for line-oriented files, the record's line for JSONL.
+    pub fn of(result: &CallResult, finding: &Finding) -> Location {
+        let utterance = finding.utterance.and_then(|i| result.call.utterances.get(i));
+        match utterance.and_then(|u| u.line.map(|l| (l, u.column))) {
+            Some((line, column)) => Location {
+                line: Some(line),
+                column: column.map(|c| c + finding.span.as_ref().map_or(0, |s| s.char_start)),
+            },
+            None => Location {
+                line: result.record_line,
+                column: None,
+            },
+        }
+    }
+}
+
+/// One finding as serialised.
+#[derive(Debug, Serialize)]
+pub struct FindingRecord<'a> {
+    /// Rule id.
+    pub rule: &'a str,
+    /// Pack name.
+    pub pack: &'a str,
+    /// Severity.
+    pub severity: &'a str,
+    /// Rule title.
+    pub title: &'a str,
+    /// Message.
+    pub message: &'a str,
+    /// Recommended wording.
+    pub help: Option<&'a str>,
+    /// File.
+    pub file: &'a str,
+    /// Call id.
+    pub call_id: &'a str,
+    /// Agent id.
+    pub agent_id: Option<&'a str>,
+    /// 0-based utterance index.
+    pub utterance: Option<usize>,
+    /// Speaker.
+    pub role: Option<Role>,
+    /// `[start, end]` seconds.
+    pub time: Option<[Option<f64>; 2]>,
+    /// The utterance text.
+    pub text: Option<&'a str>,
+    /// What was said.
+    pub span: Option<&'a Span>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based character column.
+    pub column: Option<usize>,
+    /// Tags.
+    pub tags: &'a [String],
+}
+
+impl<'a> FindingRecord<'a> {
+    /// The record for `finding` of `result`.
+    pub fn new(rules: &'a RuleSet, result: &'a CallResult, finding: &'a Finding) -> Self {
+        let rule = &rules.rules[finding.rule];
+        let utterance = finding.utterance.and_then(|i| result.call.utterances.get(i));
+        let location = Location::of(result, finding);
+        FindingRecord {
+            rule: &rule.id,
+            pack: &rule.pack,
+            severity: rule.severity.as_str(),
+            title: &rule.title,
+            message: &rule.message,
+            help: rule.help.as_deref(),
+            file: &result.file,
+            call_id: &result.call.id,
+            agent_id: result.call.agent_id.as_deref(),
+            utterance: utterance.map(|u| u.index),
+            role: utterance.map(|u| u.role),
+            time: utterance.and_then(|u| (u.start.is_some() || u.end.is_some()).then_some([u.start, u.end])),
+            text: utterance.map(|u| u.text.as_str()),
+            span: finding.span.as_ref(),
+            line: location.line,
+            column: location.column,
+            tags: &rule.tags,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ProblemRecord<'a> {
+    file: &'a str,
+    location: &'a str,
+    reason: &'a str,
+    skipped: &'static str,
+}
+
+impl<'a> From<&'a Problem> for ProblemRecord<'a> {
+    fn from(p: &'a Problem) -> Self {
+        ProblemRecord {
+            file: &p.file,
+            location: &p.location,
+            reason: &p.reason,
+            skipped: match p.scope {
+                ProblemScope::File => "file",
+                ProblemScope::Record => "record",
+                ProblemScope::Utterance => "utterance",
+            },
+        }
+    }
+}
+
+/// `jsonl`: a finding per line on stdout.
+pub struct JsonLines<'a> {
+    rules: &'a RuleSet,
+    out: Box<dyn Write + 'a>,
+    style: Style,
+}
+
+impl<'a> JsonLines<'a> {
+    /// Writes to `out`.
+    pub fn new(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Self {
+        JsonLines { rules, out, style }
+    }
+}
+
+impl Reporter for JsonLines<'_> {
+    fn call(&mut self, result: &CallResult) -> io::Result<()> {
+        for finding in &result.findings {
+            serde_json::to_writer(&mut self.out, &FindingRecord::new(self.rules, result, finding))?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: &Problem) -> io::Result<()> {
+        super::human::write_problem(&mut io::stderr().lock(), problem, self.style.color)
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.out.flush()?;
+        if self.style.summary {
+            summary.write_human(&mut io::stderr().lock())?;
+        }
+        Ok(())
+    }
+}
+
+/// `json`: one document with everything, written at the end.
+pub struct JsonDocument<'a> {
+    rules: &'a RuleSet,
+    out: Box<dyn Write + 'a>,
+    findings: Vec<serde_json::Value>,
+    problems: Vec<serde_json::Value>,
+}
+
+impl<'a> JsonDocument<'a> {
+    /// Writes to `out` when the run finishes.
+    pub fn new(rules: &'a RuleSet, out: Box<dyn Write + 'a>) -> Self {
+        JsonDocument {
+            rules,
+            out,
+            findings: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl Reporter for JsonDocument<'_> {
+    fn call(&mut self, result: &CallResult) -> io::Result<()> {
+        for finding in &result.findings {
+            let record = FindingRecord::new(self.rules, result, finding);
+            self.findings.push(serde_json::to_value(record)?);
+        }
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: &Problem) -> io::Result<()> {
+        self.problems
+            .push(serde_json::to_value(ProblemRecord::from(problem))?);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let doc = serde_json::json!({
+            "version": 1,
+            "findings": self.findings,
+            "problems": self.problems,
+            "summary": summary,
+        });
+        serde_json::to_writer_pretty(&mut self.out, &doc)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}

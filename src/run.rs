@@ -1,0 +1,203 @@
+//! The run loop: inputs in, findings out, in input order, on every core.
+//!
+//! JSONL is read by one thread in batches of lines while the rayon pool parses
+//! and lints the previous batch, so reading, decompression and linting overlap
+//! and at most a few batches are in memory at once. Documents (JSON, text,
+//! Markdown) are read and linted a group of files at a time. Results are
+//! collected in input order before they reach the reporter, so output is the
+//! same whatever the thread count.
+
+use crate::engine::{Linter, Scratch};
+use crate::input::{self, Format, Input, LineBatch, LineBatches, Problem, ProblemScope, Record};
+use crate::report::{CallResult, Reporter, Summary};
+use rayon::prelude::*;
+use std::io;
+use std::path::PathBuf;
+use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What to check and how to read it.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Files, folders, or `-` for stdin.
+    pub paths: Vec<PathBuf>,
+    /// Input format (auto: from the file name).
+    pub format: Format,
+    /// Approximate bytes per JSONL batch.
+    pub batch_bytes: usize,
+}
+
+/// How many document files are linted together.
+const DOCUMENT_GROUP: usize = 64;
+
+/// Lints every input and feeds the reporter; returns the run's summary.
+pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporter) -> io::Result<Summary> {
+    let started = Instant::now();
+    let mut run = Run {
+        linter,
+        reporter,
+        summary: Summary::default(),
+    };
+    let mut problems = Vec::new();
+    let inputs = input::expand(&options.paths, &mut problems);
+    for problem in &problems {
+        run.problem(problem)?;
+    }
+    let mut documents: Vec<(Input, Format)> = Vec::new();
+    for input in inputs {
+        run.summary.files += 1;
+        match input.format(options.format) {
+            Format::Jsonl => {
+                run.documents(std::mem::take(&mut documents))?;
+                run.stream(&input, options.batch_bytes)?;
+            }
+            format => {
+                documents.push((input, format));
+                if documents.len() == DOCUMENT_GROUP {
+                    run.documents(std::mem::take(&mut documents))?;
+                }
+            }
+        }
+    }
+    run.documents(documents)?;
+    run.summary.set_elapsed(started.elapsed());
+    run.reporter.finish(&run.summary)?;
+    Ok(run.summary)
+}
+
+struct Run<'a> {
+    linter: &'a Linter,
+    reporter: &'a mut dyn Reporter,
+    summary: Summary,
+}
+
+type Linted = (Record, Vec<crate::engine::Finding>);
+type LintedDocument = (Arc<str>, Result<Vec<Linted>, String>);
+
+impl Run<'_> {
+    fn problem(&mut self, problem: &Problem) -> io::Result<()> {
+        self.summary.add_problem(problem);
+        self.reporter.problem(problem)
+    }
+
+    fn stream(&mut self, input: &Input, batch_bytes: usize) -> io::Result<()> {
+        let file: Arc<str> = input.display_name().into();
+        let reader = match input::open(input) {
+            Ok(r) => r,
+            Err(e) => return self.problem(&file_problem(&file, format!("cannot read: {e}"))),
+        };
+        let (tx, rx) = sync_channel::<io::Result<LineBatch>>(2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for batch in LineBatches::new(reader, batch_bytes) {
+                    if tx.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            for batch in rx {
+                match batch {
+                    Ok(batch) => {
+                        let linted = self.lint_batch(&file, &batch);
+                        self.emit(&file, linted, Some)?;
+                    }
+                    Err(e) => self.problem(&file_problem(&file, format!("read error: {e}")))?,
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn lint_batch(&self, file: &str, batch: &LineBatch) -> Vec<(usize, Linted)> {
+        let linter = self.linter;
+        batch
+            .lines
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &(line, start, end)| {
+                let record = input::record_from_line(file, line, &batch.buffer[start..end]);
+                (line, lint(linter, record, scratch))
+            })
+            .collect()
+    }
+
+    fn documents(&mut self, documents: Vec<(Input, Format)>) -> io::Result<()> {
+        let linter = self.linter;
+        let linted: Vec<LintedDocument> = documents
+            .par_iter()
+            .map_init(Scratch::default, |scratch, (input, format)| {
+                let file: Arc<str> = input.display_name().into();
+                let records = input::read_document(input, *format)
+                    .map(|records| records.into_iter().map(|r| lint(linter, r, scratch)).collect());
+                (file, records)
+            })
+            .collect();
+        for (file, records) in linted {
+            match records {
+                Ok(records) => self.emit(&file, records.into_iter().map(|r| (0, r)).collect(), |_| None)?,
+                Err(reason) => self.problem(&file_problem(&file, reason))?,
+            }
+        }
+        Ok(())
+    }
+
+    fn emit(
+        &mut self,
+        file: &Arc<str>,
+        linted: Vec<(usize, Linted)>,
+        record_line: impl Fn(usize) -> Option<usize>,
+    ) -> io::Result<()> {
+        for (line, (record, findings)) in linted {
+            for (location, reason) in record.skipped_utterances {
+                self.problem(&Problem {
+                    file: file.clone(),
+                    location,
+                    reason,
+                    scope: ProblemScope::Utterance,
+                })?;
+            }
+            match record.call {
+                Err(reason) => self.problem(&Problem {
+                    file: file.clone(),
+                    location: record.location,
+                    reason,
+                    scope: ProblemScope::Record,
+                })?,
+                Ok(call) => {
+                    self.summary.calls += 1;
+                    self.summary.utterances += call.utterances.len();
+                    for finding in &findings {
+                        self.summary
+                            .findings
+                            .add(self.linter.rules().rules[finding.rule].severity);
+                    }
+                    let result = CallResult {
+                        file: file.clone(),
+                        record_line: record_line(line),
+                        call,
+                        findings,
+                    };
+                    self.reporter.call(&result)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lint(linter: &Linter, record: Record, scratch: &mut Scratch) -> Linted {
+    let findings = match &record.call {
+        Ok(call) => linter.check_call(call, scratch),
+        Err(_) => Vec::new(),
+    };
+    (record, findings)
+}
+
+fn file_problem(file: &Arc<str>, reason: String) -> Problem {
+    Problem {
+        file: file.clone(),
+        location: String::new(),
+        reason,
+        scope: ProblemScope::File,
+    }
+}

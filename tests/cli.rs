@@ -1,0 +1,333 @@
+//! The real binary over the fixtures: output documents, exit codes, bad input.
+
+use assert_cmd::Command;
+use std::io::Write;
+
+fn callint() -> Command {
+    let mut cmd = Command::cargo_bin("callint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// `check` with only the starter pack, so these tests do not move when the
+/// default packs change.
+fn starter() -> Command {
+    let mut cmd = callint();
+    cmd.args([
+        "check",
+        "--no-default-rules",
+        "--rules",
+        "fixtures/packs/starter.yaml",
+        "--color",
+        "never",
+    ]);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn human_output_over_every_input_format() {
+    let out = stdout_of(starter().args([
+        "fixtures/calls.jsonl",
+        "fixtures/call.json",
+        "fixtures/transcript.txt",
+        "fixtures/scripts",
+    ]));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn jsonl_output_is_one_finding_per_line() {
+    let out = stdout_of(starter().args([
+        "--format",
+        "jsonl",
+        "fixtures/calls.jsonl",
+        "fixtures/scripts/greeting.md",
+    ]));
+    let records: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    insta::assert_json_snapshot!(records);
+}
+
+#[test]
+fn concise_output() {
+    let out = stdout_of(starter().args([
+        "--format",
+        "concise",
+        "fixtures/calls.jsonl",
+        "fixtures/transcript.txt",
+    ]));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn spans_point_at_original_characters() {
+    let out = stdout_of(starter().args(["--format", "jsonl", "fixtures/calls.jsonl"]));
+    let spans: Vec<(String, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["rule"].as_str().unwrap().to_string(),
+                v["span"]["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        spans.contains(&("TST-001".into(), "穩賺不賠".into())),
+        "{spans:?}"
+    );
+    assert!(
+        spans.contains(&("TST-005".into(), "幺三八 零零幺三 八零零零".into())),
+        "{spans:?}"
+    );
+}
+
+#[test]
+fn json_document_has_findings_problems_and_summary() {
+    let out = stdout_of(starter().args([
+        "--format",
+        "json",
+        "fixtures/calls.jsonl",
+        "fixtures/bad/mixed.jsonl",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["summary"]["calls"], 5);
+    assert_eq!(doc["summary"]["skipped"]["records"], 4);
+    assert_eq!(doc["summary"]["skipped"]["utterances"], 1);
+    assert_eq!(doc["problems"].as_array().unwrap().len(), 5);
+    let b6 = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["call_id"] == "B6")
+        .unwrap();
+    assert_eq!(
+        b6["utterance"], 1,
+        "indices follow the source even when an utterance was skipped"
+    );
+}
+
+#[test]
+fn exit_codes() {
+    starter().args(["fixtures/scripts/faq.txt"]).assert().code(0);
+    starter()
+        .args(["--fail-on", "warning", "fixtures/scripts/faq.txt"])
+        .assert()
+        .code(1);
+    starter().args(["fixtures/calls.jsonl"]).assert().code(1);
+    starter()
+        .args(["--exit-zero", "fixtures/calls.jsonl"])
+        .assert()
+        .code(0);
+    starter().args(["fixtures/bad/mixed.jsonl"]).assert().code(2);
+    starter()
+        .args(["no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no/such/file.jsonl"));
+    starter()
+        .args(["--select", "NOPE", "fixtures/calls.jsonl"])
+        .assert()
+        .code(2);
+    for format in ["human", "concise", "json", "jsonl"] {
+        starter()
+            .args(["--format", format, "fixtures/calls.jsonl"])
+            .assert()
+            .code(1);
+    }
+}
+
+#[test]
+fn select_and_ignore_by_id_prefix_and_pack() {
+    let rules_of = |args: &[&str]| -> Vec<String> {
+        let mut cmd = starter();
+        cmd.args(["--format", "jsonl"])
+            .args(args)
+            .arg("fixtures/calls.jsonl");
+        stdout_of(&mut cmd)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(rules_of(&["--select", "TST-002"]).iter().all(|r| r == "TST-002"));
+    assert!(!rules_of(&["--ignore", "tst-001"]).iter().any(|r| r == "TST-001"));
+    assert!(rules_of(&["--select", "starter", "--ignore", "TST"]).is_empty());
+}
+
+#[test]
+fn bad_input_is_reported_and_counted_and_the_run_goes_on() {
+    let assert = starter()
+        .args(["fixtures/bad", "fixtures/calls.jsonl"])
+        .assert()
+        .code(2);
+    let out = assert.get_output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "fixtures/bad/mixed.jsonl line 2: skipped record: invalid UTF-8",
+        "fixtures/bad/mixed.jsonl line 3: skipped record: truncated JSON",
+        "fixtures/bad/mixed.jsonl line 4: skipped record: not a valid call object",
+        "fixtures/bad/mixed.jsonl line 5: skipped record: call has no utterances",
+        "fixtures/bad/mixed.jsonl line 6, utterance 0: skipped utterance: unknown role \"robot\"",
+        "fixtures/bad/empty.txt: skipped record: empty file",
+        "skipped 0 files, 5 records, 1 utterance",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in\n{stderr}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fixtures/calls.jsonl:1 · call C001"));
+}
+
+#[test]
+fn unreadable_directory_entries_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.jsonl"), "").unwrap();
+    std::fs::write(dir.path().join("blank.jsonl"), "\n\n").unwrap();
+    let assert = starter().arg(dir.path()).assert().code(0);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("2 files, 0 calls"), "{stderr}");
+}
+
+#[test]
+fn reads_stdin_and_gzip() {
+    let jsonl = std::fs::read("fixtures/calls.jsonl").unwrap();
+    let plain = stdout_of(
+        starter()
+            .args(["--format", "jsonl", "-"])
+            .write_stdin(jsonl.clone()),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&jsonl).unwrap();
+    let gz = gz.finish().unwrap();
+    let from_gz_stdin = stdout_of(starter().args(["--format", "jsonl", "-"]).write_stdin(gz.clone()));
+    assert_eq!(plain, from_gz_stdin);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.jsonl.gz");
+    std::fs::write(&path, gz).unwrap();
+    let from_gz_file = stdout_of(starter().args(["--format", "jsonl"]).arg(&path));
+    assert_eq!(plain.lines().count(), from_gz_file.lines().count());
+    assert!(plain.lines().count() >= 5);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string("fixtures/calls.jsonl")
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut big = String::new();
+    for i in 0..3000 {
+        big.push_str(&lines[i % lines.len()].replacen("\"C00", &format!("\"R{i}-C00"), 1));
+        big.push('\n');
+    }
+    std::fs::write(&path, big).unwrap();
+    let run = |threads: &str| {
+        let mut cmd = starter();
+        cmd.args(["--format", "jsonl", "--threads", threads]).arg(&path);
+        stdout_of(&mut cmd)
+    };
+    let one = run("1");
+    assert_eq!(one.lines().count(), 3000 / 3 * 6);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn a_fifty_megabyte_line_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.jsonl");
+    let text = "您好请问有什么可以帮您".repeat(50 * 1024 * 1024 / 33);
+    let line = format!(
+        "{{\"call_id\":\"H\",\"utterances\":[{{\"role\":\"agent\",\"text\":\"{text}保本保息\"}}]}}\n"
+    );
+    std::fs::write(&path, line).unwrap();
+    let out = stdout_of(
+        starter()
+            .args(["--format", "jsonl", "--select", "TST-001"])
+            .arg(&path),
+    );
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["span"]["text"], "保本保息");
+}
+
+#[test]
+fn broken_packs_are_diagnostics_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("unknown-key.yaml", "pack: p\ntitle: t\nrules:\n  - id: P-001\n    title: x\n    severity: error\n    phrases: [a]\n    exeptions: {}\n    message: m\n", "unknown field `exeptions`"),
+        ("bad-regex.yaml", "pack: p\ntitle: t\nrules:\n  - id: P-001\n    title: x\n    severity: error\n    patterns: ['(unclosed']\n    message: m\n", "regex does not compile"),
+        ("dup.yaml", "pack: p\ntitle: t\nrules:\n  - id: P-001\n    title: x\n    severity: error\n    phrases: [a]\n    message: m\n  - id: P-001\n    title: y\n    severity: error\n    phrases: [b]\n    message: m\n", "duplicate rule id P-001"),
+        ("bad-yaml.yaml", "pack: p\ntitle: [\n", "bad-yaml.yaml"),
+    ];
+    for (name, yaml, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, yaml).unwrap();
+        let assert = callint()
+            .args(["check", "--no-default-rules", "--rules"])
+            .arg(&path)
+            .arg("fixtures/calls.jsonl")
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{name}:")),
+            "{name}: the diagnostic names the file and line: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn default_packs_pass_their_own_examples() {
+    callint()
+        .arg("test-rules")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(" 0 failed"));
+}
+
+#[test]
+fn test_rules_reports_a_failing_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.yaml");
+    std::fs::write(&path, "pack: p\ntitle: t\nrules:\n  - id: P-001\n    title: x\n    severity: error\n    phrases: [保本]\n    message: m\n    examples:\n      fire: [这款产品稳赚]\n      pass: [确保本金安全]\n").unwrap();
+    let assert = callint().arg("test-rules").arg(&path).assert().code(1);
+    let out = assert.get_output();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 examples: 1 passed, 1 failed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("P-001: example must fire but did not"));
+}
+
+#[test]
+fn explain_and_rules_list() {
+    let mut cmd = callint();
+    cmd.args([
+        "explain",
+        "tst-001",
+        "--no-default-rules",
+        "--rules",
+        "fixtures/packs/starter.yaml",
+    ]);
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+    callint().args(["explain", "NOPE-999"]).assert().code(2);
+    let mut cmd = callint();
+    cmd.args([
+        "rules",
+        "--format",
+        "json",
+        "--no-default-rules",
+        "--rules",
+        "fixtures/packs/starter.yaml",
+    ]);
+    let list: serde_json::Value = serde_json::from_str(&stdout_of(&mut cmd)).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    assert_eq!(list[0]["tags"][0], "知情权");
+}
