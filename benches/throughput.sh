@@ -15,9 +15,9 @@
 # Environment:
 #   SIZE=1G           dump size (K/M/G = powers of 1024)
 #   SEED=42           corpus seed
-#   PY_BYTES=30000000     prefix for the Python alternative (segment on hit) and the agreement check
-#   PYALL_BYTES=5000000   prefix for the Python alternative segmenting every utterance
-#   TL_BYTES=3000000      prefix for textlint
+#   PY_BYTES=100000000    prefix for the Python alternative (segment on hit) and the agreement check
+#   PYALL_BYTES=20000000  prefix for the Python alternative segmenting every utterance
+#   TL_BYTES=5000000      prefix for textlint
 #   PERF_BYTES=100000000  prefix profiled with `perf record` (0: no profile)
 #   GEN_JOBS=2        processes for the generator
 #   CALLINT=path      use this callint binary instead of building target/release/callint
@@ -29,9 +29,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 SIZE="${SIZE:-1G}"
 SEED="${SEED:-42}"
-PY_BYTES="${PY_BYTES:-30000000}"
-PYALL_BYTES="${PYALL_BYTES:-5000000}"
-TL_BYTES="${TL_BYTES:-3000000}"
+PY_BYTES="${PY_BYTES:-100000000}"
+PYALL_BYTES="${PYALL_BYTES:-20000000}"
+TL_BYTES="${TL_BYTES:-5000000}"
 PERF_BYTES="${PERF_BYTES:-100000000}"
 GEN_JOBS="${GEN_JOBS:-2}"
 DATA="$root/target/bench-data"
@@ -124,13 +124,14 @@ measure() {
   fi
   t1=$(date +%s.%N)
   secs=$(python3 -c "print(round($t1 - $t0, 3))")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$secs" "${rss:-}" "$rc" >> "$rows"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$secs" "${rss:-}" "$rc" "$slug" >> "$rows"
   LAST_RC=$rc
 }
-skip() { printf '%s\t%s\t\t\t%s\n' "$1" "$2" "skipped: $3" >> "$rows"; }
+skip() { printf '%s\t%s\t\t\t%s\t\n' "$1" "$2" "skipped: $3" >> "$rows"; }
 
 # The file to be read from disk is warm in the page cache for every tool alike.
 cat "$dump" > /dev/null
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -x "$floor" ]; then
   measure "floor (serde_json + 1 AC), 2 threads" "$dump_bytes" "$RUN/floor.out" "$floor" --phrases "$RUN/phrases.txt" "$dump"
   measure "floor, 1 thread" "$dump_bytes" "$RUN/floor1.out" "$floor" --threads 1 --phrases "$RUN/phrases.txt" "$dump"
@@ -148,6 +149,8 @@ if [ -z "$callint_note" ]; then
   measure "callint --threads 2" "$dump_bytes" /dev/null "$callint" check --format jsonl --threads 2 "$dump"
   measure "callint on .gz (flate2)" "$dump_bytes" /dev/null "$callint" check --format jsonl "$dump.gz"
   measure "gzip -dc | callint -" "$dump_bytes" /dev/null bash -c 'gzip -dc "$1" | "$2" check --format jsonl -' _ "$dump.gz" "$callint"
+  measure "callint, phrases only (bench pack, no regex)" "$dump_bytes" /dev/null \
+    "$callint" check --format jsonl --no-default-rules --rules "$RUN/benchpack.yaml" "$dump"
   measure "callint, prefix for Python" "$(stat -c %s "$py_prefix")" "$RUN/callint-prefix.jsonl" "$callint" check --format jsonl "$py_prefix"
 else
   skip "callint check --format jsonl" "$dump_bytes" "$callint_note"
@@ -213,14 +216,33 @@ fi
 
 # ---------------------------------------------------------------- report
 report="$DATA/results-$SIZE.md"
-python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" > "$report" <<'PY'
-import json, os, subprocess, sys
-rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump = sys.argv[1:9]
+python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" "$load_before" > "$report" <<'PY'
+import json, os, re, subprocess, sys
+rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump, load_before = sys.argv[1:10]
 rows = []
 for line in open(rows_path, encoding="utf-8"):
-    name, nbytes, secs, rss, rc = line.rstrip("\n").split("\t")
+    name, nbytes, secs, rss, rc, slug = line.rstrip("\n").split("\t")
+    note = ""
+    err = os.path.join(run, slug + ".stderr") if slug else ""
+    if err and os.path.exists(err):
+        t = open(err, encoding="utf-8", errors="replace").read()
+        m = re.search(r"(\d+) findings?", t)
+        if m:
+            note = m.group(1) + " findings"
+        m = re.search(r"matches=(\d+)", t)
+        if m:
+            note = m.group(1) + " AC matches"
+        m = re.search(r"findings=(\d+) init=([\d.]+)s secs=([\d.]+) MB/s=([\d.]+)", t)
+        if m:
+            note = "%s findings; jieba init %ss, then %s MB/s" % (m.group(1), m.group(2), m.group(4))
+    if name.startswith("textlint"):
+        tj = os.path.join(run, "textlint", "textlint2.json")
+        try:
+            note = "%d messages (no boundary check)" % sum(len(f["messages"]) for f in json.load(open(tj)))
+        except Exception:
+            pass
     rows.append(dict(name=name, mb=int(nbytes) / 1e6 if nbytes else None, secs=float(secs) if secs else None,
-                     rss=int(rss) / 1024 if rss else None, rc=rc))
+                     rss=int(rss) / 1024 if rss else None, rc=rc, note=note))
 for r in rows:
     r["mbs"] = r["mb"] / r["secs"] if r["secs"] else None
 floor = next((r["mbs"] for r in rows if r["name"].startswith("floor (") and r["rc"] == "0"), None)
@@ -235,20 +257,20 @@ print("## Throughput, %s dump (`%s`)\n" % (size, os.path.basename(dump)))
 print("- date: %s" % sh("date -u '+%Y-%m-%d %H:%M UTC'"))
 print("- machine: `nproc` = %s; `free -g`: %s; CPU: %s" % (sh("nproc"), " ".join(sh("free -g | sed -n 2p").split()[:4]),
       sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()))
-print("- commit: %s; %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version")))
+print("- commit: %s; %s; load average before measuring: %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version"), load_before))
 print("- phrases from rules/: %s" % phrase_summary)
 if callint_note:
     print("- **callint: %s**" % callint_note)
 print()
 print("MB = 10^6 bytes of JSONL input. *vs floor* = MB/s ÷ floor MB/s (2 threads). "
       "*callint ×* = callint's MB/s (default threads, full dump) ÷ this tool's MB/s.\n")
-print("| tool | input MB | seconds | MB/s | vs floor | callint × | peak RSS MB | exit |")
-print("|---|---:|---:|---:|---:|---:|---:|---|")
+print("| tool | input MB | seconds | MB/s | vs floor | callint × | peak RSS MB | exit | notes |")
+print("|---|---:|---:|---:|---:|---:|---:|---|---|")
 for r in rows:
     vs = r["mbs"] / floor if (r["mbs"] and floor) else None
     cx = callint / r["mbs"] if (r["mbs"] and callint) else None
-    print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (r["name"], f(r["mb"]), f(r["secs"], 2), f(r["mbs"]),
-          f(vs, 2), f(cx, 2) if cx else "–", f(r["rss"]), r["rc"]))
+    print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (r["name"].replace("|", "\\|"), f(r["mb"]), f(r["secs"], 2),
+          f(r["mbs"]), f(vs, 2), f(cx, 2) if cx else "–", f(r["rss"]), r["rc"], r["note"]))
 print()
 for label, js in (("default packs, phrase-only rules", agree_real), ("every phrase as its own phrase-only rule", agree_bench)):
     if not js:
