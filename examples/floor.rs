@@ -66,16 +66,31 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--phrases" => phrases_path = args.next(),
-            "--threads" => threads = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage()),
-            "--batch-mb" => batch_mb = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage()),
+            "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
+            "--batch-mb" => {
+                batch_mb = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             "-h" | "--help" => usage(),
             _ if input.is_none() => input = Some(a),
             _ => usage(),
         }
     }
-    let (Some(phrases_path), Some(input)) = (phrases_path, input) else { usage() };
+    let (Some(phrases_path), Some(input)) = (phrases_path, input) else {
+        usage()
+    };
     if threads > 0 {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().expect("rayon pool");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .expect("rayon pool");
     }
 
     let phrases: Vec<String> = std::fs::read_to_string(&phrases_path)
@@ -94,7 +109,11 @@ fn main() {
         .match_kind(MatchKind::Standard)
         .kind(Some(AhoCorasickKind::DFA))
         .build(&phrases)
-        .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases))
+        .or_else(|_| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&phrases)
+        })
         .expect("aho-corasick build");
     let build_ms = t_build.elapsed().as_secs_f64() * 1e3;
 
@@ -106,7 +125,10 @@ fn main() {
             std::process::exit(2)
         });
         if input.ends_with(".gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, f)))
+            Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+                1 << 20,
+                f,
+            )))
         } else {
             Box::new(f)
         }
@@ -168,7 +190,9 @@ fn main() {
                         m += ac.find_overlapping_iter(u.text.as_ref()).count() as u64;
                     }
                     counts.calls.fetch_add(1, Ordering::Relaxed);
-                    counts.utterances.fetch_add(call.utterances.len() as u64, Ordering::Relaxed);
+                    counts
+                        .utterances
+                        .fetch_add(call.utterances.len() as u64, Ordering::Relaxed);
                     counts.matches.fetch_add(m, Ordering::Relaxed);
                 }
                 Err(_) => {
