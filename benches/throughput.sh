@@ -21,6 +21,9 @@
 #   PERF_BYTES=100000000  prefix profiled with `perf record` (0: no profile)
 #   GEN_JOBS=2        processes for the generator
 #   CALLINT=path      use this callint binary instead of building target/release/callint
+#   CALLINT_REV=rev   build callint from this git revision (a detached worktree under
+#                     target/bench-wt, its own target dir) instead of the working tree;
+#                     phrases are then read from that revision's rules/ too
 #
 # A tool that is missing or fails is reported in the table and the run goes on.
 set -uo pipefail
@@ -70,7 +73,20 @@ py_prefix="$(prefix "$PY_BYTES")"
 pyall_prefix="$(prefix "$PYALL_BYTES")"
 
 # ---------------------------------------------------------------- phrases
-phrase_summary="$(python3 benches/extract_phrases.py rules --all "$RUN/phrases.txt" --simple "$RUN/simple.tsv" \
+RULES_DIR="$root/rules"
+callint_src="working tree at $(git rev-parse --short HEAD)$(git status --porcelain -- src rules Cargo.toml build.rs 2>/dev/null | grep -q . && echo ' (uncommitted changes in src/rules)')"
+if [ -n "${CALLINT_REV:-}" ] && [ -z "${CALLINT:-}" ]; then
+  wt="$root/target/bench-wt"
+  git worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+  git worktree prune
+  if git worktree add --detach "$wt" "$CALLINT_REV" >&2; then
+    RULES_DIR="$wt/rules"
+    callint_src="commit $(git -C "$wt" rev-parse --short HEAD) (CALLINT_REV=$CALLINT_REV)"
+  else
+    log "cannot check out $CALLINT_REV"; exit 2
+  fi
+fi
+phrase_summary="$(python3 benches/extract_phrases.py "$RULES_DIR" --all "$RUN/phrases.txt" --simple "$RUN/simple.tsv" \
   --bench-pack "$RUN/benchpack.yaml" --bench-tsv "$RUN/benchpack.tsv" 2>"$RUN/extract.err")" \
   || log "phrase extraction failed: $(cat "$RUN/extract.err")"
 log "phrases: $phrase_summary"
@@ -82,11 +98,17 @@ if [ -n "${CALLINT:-}" ]; then
   callint="$CALLINT"
 else
   callint="$root/target/release/callint"
-  if ! cargo build --release --bin callint >"$RUN/build-callint.log" 2>&1; then
+  build=(cargo build --release --bin callint)
+  if [ -n "${CALLINT_REV:-}" ]; then
+    callint="$root/target/bench-target/release/callint"
+    build=(env CARGO_TARGET_DIR="$root/target/bench-target" cargo build --release --bin callint --manifest-path "$wt/Cargo.toml")
+  fi
+  if ! "${build[@]}" >"$RUN/build-callint.log" 2>&1; then
     callint_note="build failed (see $RUN/build-callint.log)"
     log "callint: $callint_note"; tail -5 "$RUN/build-callint.log" >&2
   fi
 fi
+if [ -n "${wt:-}" ]; then git worktree remove --force "$wt" >/dev/null 2>&1; git worktree prune; fi
 floor="$root/target/release/examples/floor"
 cargo build --release --example floor >"$RUN/build-floor.log" 2>&1 || log "floor build failed (see $RUN/build-floor.log)"
 if [ -x "$callint" ] && [ -z "$callint_note" ]; then
@@ -216,9 +238,9 @@ fi
 
 # ---------------------------------------------------------------- report
 report="$DATA/results-$SIZE.md"
-python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" "$load_before" > "$report" <<'PY'
+python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" "$load_before" "$callint_src" > "$report" <<'PY'
 import json, os, re, subprocess, sys
-rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump, load_before = sys.argv[1:10]
+rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump, load_before, callint_src = sys.argv[1:11]
 rows = []
 for line in open(rows_path, encoding="utf-8"):
     name, nbytes, secs, rss, rc, slug = line.rstrip("\n").split("\t")
@@ -258,6 +280,7 @@ print("- date: %s" % sh("date -u '+%Y-%m-%d %H:%M UTC'"))
 print("- machine: `nproc` = %s; `free -g`: %s; CPU: %s" % (sh("nproc"), " ".join(sh("free -g | sed -n 2p").split()[:4]),
       sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()))
 print("- commit: %s; %s; load average before measuring: %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version"), load_before))
+print("- callint built from: %s" % callint_src)
 print("- phrases from rules/: %s" % phrase_summary)
 if callint_note:
     print("- **callint: %s**" % callint_note)
