@@ -364,11 +364,7 @@ fn test_rules(paths: &[PathBuf]) -> Result<u8, Failure> {
         sources = RuleSet::default_sources();
     }
     let rules = RuleSet::compile(&sources)?;
-    let count: usize = rules
-        .rules
-        .iter()
-        .map(|r| r.fire_examples.len() + r.pass_examples.len())
-        .sum();
+    let count: usize = rules.rules.iter().map(crate::selftest::example_count).sum();
     let rule_count = rules.rules.len();
     let failures = crate::selftest::run_examples(&sources, rules);
     for failure in &failures {

@@ -9,6 +9,7 @@
 //! Segmentation is the expensive step, so it runs last and only for
 //! utterances that still have a candidate after the cheap checks.
 
+use crate::calllevel::{CallLevel, CallScan};
 use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
@@ -53,6 +54,9 @@ pub struct Finding {
     pub utterance: Option<usize>,
     /// What was said, or `None` for something missing.
     pub span: Option<Span>,
+    /// For call-level findings: what was expected and where, e.g. "expected
+    /// 「您好/你好」 in the first 2 agent utterances; none found".
+    pub detail: Option<String>,
 }
 
 /// Buffers reused across utterances by one worker thread.
@@ -62,6 +66,7 @@ pub struct Scratch {
     hits: Vec<RawHit>,
     boundaries: Vec<usize>,
     kept: Vec<(usize, usize, usize)>,
+    call: CallScan,
 }
 
 /// Compiled rules plus everything needed to run them.
@@ -70,15 +75,46 @@ pub struct Linter {
     rules: RuleSet,
     matcher: Matcher,
     segmenter: Segmenter,
+    /// Call-level rules; their phrase sets follow the rules in the matcher.
+    call_level: CallLevel,
+    /// The phrase sets of call-level rules, hidden rules numbered from
+    /// `rules.rules.len()` in matcher hits.
+    sets: Vec<Rule>,
 }
 
 impl Linter {
     /// Compiles the search structures for `rules`.
     pub fn new(rules: RuleSet) -> Linter {
+        let (call_level, sets) = CallLevel::new(&rules.rules);
+        let matcher = if sets.is_empty() {
+            Matcher::new(&rules)
+        } else {
+            Matcher::new(&RuleSet {
+                packs: Vec::new(),
+                rules: rules.rules.iter().chain(&sets).cloned().collect(),
+            })
+        };
         Linter {
-            matcher: Matcher::new(&rules),
+            matcher,
             segmenter: Segmenter::new(crate::rules::user_dictionary()),
             rules,
+            call_level,
+            sets,
+        }
+    }
+
+    /// Whether some rule of this linter needs utterance times that `call`
+    /// lacks, so that the rule was skipped for it.
+    pub fn skips_timing(&self, call: &Call) -> bool {
+        self.call_level.skips_timing(call)
+    }
+
+    fn rule_at(&self, index: usize) -> &Rule {
+        let n = self.rules.rules.len();
+        if index < n {
+            &self.rules.rules[index]
+        } else {
+            &self.sets[index - n]
         }
     }
 
@@ -87,11 +123,25 @@ impl Linter {
         &self.rules
     }
 
-    /// All findings for a call, ordered by utterance, position and rule.
+    /// All findings for a call, ordered by utterance, position and rule;
+    /// call-level findings follow the phrase findings of their utterance, and
+    /// findings about the whole call come first.
     pub fn check_call(&self, call: &Call, scratch: &mut Scratch) -> Vec<Finding> {
         let mut findings = Vec::new();
+        let collect = !self.call_level.is_empty() && !call.script;
+        if collect {
+            self.call_level.start(&mut scratch.call, call.utterances.len());
+        }
         for (i, utterance) in call.utterances.iter().enumerate() {
-            self.check_utterance(i, utterance, scratch, &mut findings);
+            self.check_utterance(i, utterance, scratch, &mut findings, collect);
+        }
+        if collect {
+            let phrase_findings = findings.len();
+            self.call_level
+                .evaluate(&self.rules.rules, call, &scratch.call, &mut findings);
+            if findings.len() > phrase_findings {
+                findings.sort_by_key(|f| f.utterance.map_or(0, |u| u + 1));
+            }
         }
         findings
     }
@@ -99,7 +149,13 @@ impl Linter {
     /// Findings for one utterance of `role` saying `text`.
     pub fn check_text(&self, role: Role, text: &str) -> Vec<Finding> {
         let mut out = Vec::new();
-        self.check_utterance(0, &Utterance::new(role, text), &mut Scratch::default(), &mut out);
+        self.check_utterance(
+            0,
+            &Utterance::new(role, text),
+            &mut Scratch::default(),
+            &mut out,
+            false,
+        );
         out
     }
 
@@ -109,14 +165,19 @@ impl Linter {
         utterance: &Utterance,
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
+        collect: bool,
     ) {
         let Scratch {
             norm,
             hits,
             boundaries,
             kept,
+            call,
         } = scratch;
         norm.fill(&utterance.text);
+        if collect {
+            call.observe(index, norm);
+        }
         hits.clear();
         self.matcher.scan(utterance.role, norm.text(), hits);
         if !hits.iter().any(|h| h.kind == HitKind::Hit) {
@@ -125,8 +186,12 @@ impl Linter {
         let text = norm.text();
         kept.clear();
         boundaries.clear();
+        let phrase_rules = self.rules.rules.len();
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
-            let rule = &self.rules.rules[hit.rule];
+            if hit.rule >= phrase_rules && !collect {
+                continue;
+            }
+            let rule = self.rule_at(hit.rule);
             if survives_context(rule, hit, text, hits)
                 && self.on_token_boundaries(rule, hit, text, boundaries)
             {
@@ -137,10 +202,17 @@ impl Linter {
         let first_new = out.len();
         for (rule, start, end) in merge_overlaps(kept) {
             let (s, e) = norm.original_range(start, end);
+            if rule >= phrase_rules {
+                if collect {
+                    call.record(rule - phrase_rules, index, s, e);
+                }
+                continue;
+            }
             out.push(Finding {
                 rule,
                 utterance: Some(index),
                 span: Some(Span::from_bytes(&utterance.text, s, e)),
+                detail: None,
             });
         }
         out[first_new..].sort_by_key(|f| (f.span.as_ref().map(|s| s.byte_start), f.rule));

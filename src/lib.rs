@@ -14,6 +14,7 @@
 //! [`run::check`] adds file reading, parallelism and reporting, which is what
 //! the `callint` binary uses.
 
+pub mod calllevel;
 pub mod cli;
 pub mod digits;
 pub mod engine;

@@ -95,4 +95,7 @@ pub struct Call {
     pub started_at: Option<String>,
     /// The turns in order.
     pub utterances: Vec<Utterance>,
+    /// A script-library file rather than a dialogue: every line is agent
+    /// speech, so call-level rules (greeting, silence, …) do not apply.
+    pub script: bool,
 }

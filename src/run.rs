@@ -166,6 +166,7 @@ impl Run<'_> {
                 Ok(call) => {
                     self.summary.calls += 1;
                     self.summary.utterances += call.utterances.len();
+                    self.summary.timing_skipped_calls += usize::from(self.linter.skips_timing(&call));
                     for finding in &findings {
                         self.summary
                             .findings

@@ -129,6 +129,7 @@ fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
         agent_id: raw.agent_id.map(Scalar::into_string),
         started_at: raw.started_at.map(Scalar::into_string),
         utterances,
+        script: false,
     };
     Ok((call, problems))
 }

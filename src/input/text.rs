@@ -118,6 +118,7 @@ pub fn parse_transcript(text: &str, id: &str) -> (Call, Vec<LineProblem>) {
 pub fn parse_script(text: &str, id: &str, markdown: bool) -> Call {
     let mut call = Call {
         id: id.to_string(),
+        script: true,
         ..Call::default()
     };
     let mut in_fence = false;

@@ -50,6 +50,7 @@ struct FindingDiagnostic<'a> {
     source: UtteranceSource<'a>,
     label: Option<LabeledSpan>,
     note: Option<String>,
+    detail: Option<&'a str>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -84,6 +85,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if let Some(detail) = self.detail {
+            let rest = [self.rule.help.as_deref(), self.note.as_deref()];
+            let lines: Vec<&str> = std::iter::once(detail)
+                .chain(rest.into_iter().flatten())
+                .collect();
+            return Some(Box::new(lines.join("\n")));
+        }
         match (&self.rule.help, &self.note) {
             (Some(h), Some(n)) => Some(Box::new(format!("{h}\n{n}"))),
             (Some(h), None) => Some(Box::new(h)),
@@ -157,7 +165,13 @@ impl<'a> Human<'a> {
         let label = finding
             .span
             .as_ref()
-            .map(|s| LabeledSpan::new(Some(rule.title.clone()), s.byte_start, s.byte_end - s.byte_start));
+            .map(|s| LabeledSpan::new(Some(rule.title.clone()), s.byte_start, s.byte_end - s.byte_start))
+            .or_else(|| {
+                // A call-level finding about an utterance (the trigger, or the
+                // edge of a window) shows that utterance whole.
+                let whole = utterance.filter(|u| finding.detail.is_some() && !u.text.is_empty())?;
+                Some(LabeledSpan::new(Some(rule.title.clone()), 0, whole.text.len()))
+            });
         let first_line = utterance.and_then(|u| u.line).map_or(0, |l| l - 1);
         let note = label.is_none().then(|| place(result, finding, utterance));
         let diagnostic = FindingDiagnostic {
@@ -169,6 +183,7 @@ impl<'a> Human<'a> {
             },
             label,
             note,
+            detail: finding.detail.as_deref(),
         };
         let mut rendered = String::new();
         self.handler
@@ -222,13 +237,18 @@ impl Reporter for Concise<'_> {
                 .span
                 .as_ref()
                 .map_or(String::new(), |s| format!(" 「{}」", s.text));
+            let detail = finding
+                .detail
+                .as_ref()
+                .map_or(String::new(), |d| format!(" — {d}"));
             writeln!(
                 self.out,
-                "{}: {} {} {}{}",
+                "{}: {} {} {}{}{}",
                 place(result, finding, utterance),
                 rule.severity.as_str(),
                 rule.id,
                 rule.message,
+                detail,
                 quoted
             )?;
         }

@@ -4,12 +4,17 @@
 //! problems met while reading, and a summary at the end. Reporters only
 //! render; they never go back to the matcher or the rules' logic.
 
+mod github;
+mod grouped;
 mod human;
+mod junit;
 mod record;
+mod sarif;
 mod summary;
 
 pub use record::{FindingRecord, Location};
-pub use summary::Summary;
+pub use sarif::FINGERPRINT_KEY;
+pub use summary::{FindingCounts, Summary};
 
 use crate::engine::Finding;
 use crate::input::Problem;
@@ -42,6 +47,14 @@ pub enum OutputFormat {
     Json,
     /// One JSON finding per line; problems and summary go to stderr.
     Jsonl,
+    /// SARIF 2.1.0 (GitHub code scanning and other dashboards).
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`).
+    Github,
+    /// JUnit XML: a testsuite per file, a failed testcase per finding.
+    Junit,
+    /// Findings under a heading per file.
+    Grouped,
 }
 
 /// Something that renders a run.
@@ -75,7 +88,16 @@ pub fn reporter<'a>(
         OutputFormat::Concise => Box::new(human::Concise::new(rules, out, style)),
         OutputFormat::Json => Box::new(record::JsonDocument::new(rules, out)),
         OutputFormat::Jsonl => Box::new(record::JsonLines::new(rules, out, style)),
+        OutputFormat::Sarif => Box::new(sarif::Sarif::new(rules, out)),
+        OutputFormat::Github => Box::new(github::Github::new(rules, out, style)),
+        OutputFormat::Junit => Box::new(junit::Junit::new(rules, out)),
+        OutputFormat::Grouped => Box::new(grouped::Grouped::new(rules, out, style)),
     }
+}
+
+/// `--statistics`: counts per rule instead of the findings.
+pub fn statistics<'a>(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Box<dyn Reporter + 'a> {
+    Box::new(grouped::Statistics::new(rules, out, style))
 }
 
 /// `mm:ss.s` for a time in seconds.

@@ -50,6 +50,9 @@ pub struct FindingRecord<'a> {
     pub title: &'a str,
     /// Message.
     pub message: &'a str,
+    /// Call-level findings: what was expected and where (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
     /// Recommended wording.
     pub help: Option<&'a str>,
     /// File.
@@ -88,6 +91,7 @@ impl<'a> FindingRecord<'a> {
             severity: rule.severity.as_str(),
             title: &rule.title,
             message: &rule.message,
+            detail: finding.detail.as_deref(),
             help: rule.help.as_deref(),
             file: &result.file,
             call_id: &result.call.id,

@@ -23,6 +23,9 @@ pub struct Summary {
     pub skipped: SkippedCounts,
     /// Skipped items by reason, most common first when printed.
     pub skipped_reasons: BTreeMap<String, usize>,
+    /// Calls whose utterances lack start/end times, so that the rules that
+    /// need times (speech rate, silence, …) were skipped for them.
+    pub timing_skipped_calls: usize,
     /// Wall-clock time in milliseconds.
     pub elapsed_ms: u128,
 }
@@ -121,6 +124,14 @@ impl Summary {
             f.warning,
             f.info
         )?;
+        if self.timing_skipped_calls > 0 {
+            writeln!(
+                w,
+                "callint: {} call{} without times: timing rules skipped",
+                self.timing_skipped_calls,
+                plural(self.timing_skipped_calls)
+            )?;
+        }
         if self.had_problems() {
             let s = &self.skipped;
             writeln!(

@@ -13,7 +13,8 @@ pub use schema::{Boundary, Detector, Severity};
 
 use crate::model::Role;
 use crate::normalize::Normalized;
-use load::{locate_rule, locate_value, parse_pack};
+pub(crate) use load::locate_rule;
+use load::{locate_value, parse_pack};
 use regex::Regex;
 use schema::{PackDef, RuleDef};
 use std::collections::HashMap;
@@ -82,6 +83,12 @@ pub struct Rule {
     pub fire_examples: Vec<String>,
     /// Utterances that must not.
     pub pass_examples: Vec<String>,
+    /// Mini-calls that must fire.
+    pub fire_calls: Vec<crate::model::Call>,
+    /// Mini-calls that must not.
+    pub pass_calls: Vec<crate::model::Call>,
+    /// The call-level check, for call-level rules.
+    pub call: Option<Box<crate::calllevel::CallRule>>,
 }
 
 impl Rule {
@@ -211,7 +218,9 @@ fn compile_rule(source: &PackSource, pack: &PackDef, def: &RuleDef) -> Result<Ru
                 .with_help("ids look like SVC-001: upper-case letters, a dash, then letters or digits"),
         );
     }
-    if def.phrases.is_empty() && def.patterns.is_empty() && def.detector.is_none() {
+    let roles = def.roles.clone().unwrap_or_else(|| vec![Role::Agent]);
+    let call = crate::calllevel::compile(source, &pack.pack, def, &roles)?;
+    if call.is_none() && def.phrases.is_empty() && def.patterns.is_empty() && def.detector.is_none() {
         return Err(PackError::at(
             source,
             at_rule(),
@@ -223,7 +232,7 @@ fn compile_rule(source: &PackSource, pack: &PackDef, def: &RuleDef) -> Result<Ru
         pack: pack.pack.clone(),
         title: def.title.clone(),
         severity: def.severity,
-        roles: def.roles.clone().unwrap_or_else(|| vec![Role::Agent]),
+        roles,
         tags: def.tags.clone(),
         phrases: normalise_phrases(source, def, &def.phrases)?,
         patterns: compile_patterns(source, def, &def.patterns)?,
@@ -238,10 +247,25 @@ fn compile_rule(source: &PackSource, pack: &PackDef, def: &RuleDef) -> Result<Ru
         references: def.references.clone(),
         fire_examples: def.examples.fire.clone(),
         pass_examples: def.examples.pass.clone(),
+        fire_calls: example_calls(&def.id, "fire", &def.examples.fire_calls),
+        pass_calls: example_calls(&def.id, "pass", &def.examples.pass_calls),
+        call: call.map(Box::new),
     })
 }
 
-fn normalise_phrases(
+fn example_calls(
+    id: &str,
+    kind: &str,
+    calls: &[Vec<crate::calllevel::UtteranceDef>],
+) -> Vec<crate::model::Call> {
+    calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| crate::calllevel::example_call(format!("{id} {kind}_calls[{i}]"), c))
+        .collect()
+}
+
+pub(crate) fn normalise_phrases(
     source: &PackSource,
     def: &RuleDef,
     phrases: &[String],
@@ -263,7 +287,7 @@ fn normalise_phrases(
         .collect()
 }
 
-fn compile_patterns(
+pub(crate) fn compile_patterns(
     source: &PackSource,
     def: &RuleDef,
     patterns: &[String],

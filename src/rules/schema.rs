@@ -90,6 +90,12 @@ pub struct ExamplesDef {
     /// Must not.
     #[serde(default)]
     pub pass: Vec<String>,
+    /// Whole mini-calls that must produce the rule (call-level rules).
+    #[serde(default)]
+    pub fire_calls: Vec<Vec<crate::calllevel::UtteranceDef>>,
+    /// Whole mini-calls that must not.
+    #[serde(default)]
+    pub pass_calls: Vec<Vec<crate::calllevel::UtteranceDef>>,
 }
 
 /// One rule as written.
@@ -140,4 +146,22 @@ pub struct RuleDef {
     /// Self-test examples.
     #[serde(default)]
     pub examples: ExamplesDef,
+    /// Call-level kinds (at most one; see `crate::calllevel`).
+    #[serde(default)]
+    pub required: Option<crate::calllevel::RequiredDef>,
+    /// A trigger and what must (not) be said near it.
+    #[serde(default)]
+    pub conditional: Option<crate::calllevel::ConditionalDef>,
+    /// A customer cue and the agent's answer.
+    #[serde(default)]
+    pub response: Option<crate::calllevel::ResponseDef>,
+    /// all / any / none / at_least / near.
+    #[serde(default)]
+    pub composition: Option<crate::calllevel::CompositionDef>,
+    /// Speech rate, interruption, silence, latency, duration.
+    #[serde(default)]
+    pub timing: Option<crate::calllevel::TimingDef>,
+    /// The same sentence said N times.
+    #[serde(default)]
+    pub repetition: Option<crate::calllevel::RepetitionDef>,
 }

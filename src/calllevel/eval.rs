@@ -1,0 +1,786 @@
+//! Evaluating call-level rules over what the per-utterance scan found.
+//!
+//! The engine records, for every utterance, the surviving hits of every
+//! phrase set ([`CallScan::record`]) and, only when some rule needs them, the
+//! spoken-character count and the sentences of the normalised text
+//! ([`CallScan::observe`]). Evaluation then works on those records and the
+//! utterance times alone.
+
+use super::{has_times, CallLevel, Check, Direction, Scope, Window};
+use crate::engine::{Finding, Span};
+use crate::model::{Call, Role};
+use crate::normalize::Normalized;
+use crate::report::clock;
+use crate::rules::Rule;
+use std::hash::{Hash, Hasher};
+
+/// A surviving hit of a phrase set: utterance and original byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SetHit {
+    utt: u32,
+    start: u32,
+    end: u32,
+}
+
+/// A sentence of the normalised text, for repetition.
+#[derive(Debug, Clone, Copy)]
+struct Sentence {
+    hash: u64,
+    utt: u32,
+    start: u32,
+    end: u32,
+    chars: u32,
+}
+
+/// What the per-utterance scan of one call leaves for call-level rules;
+/// reused across calls by one worker.
+#[derive(Debug, Default)]
+pub struct CallScan {
+    /// Per global set, in utterance order.
+    hits: Vec<Vec<SetHit>>,
+    /// Per utterance: letters and digits spoken (when a rule needs them).
+    chars: Vec<u32>,
+    sentences: Vec<Sentence>,
+    want_chars: bool,
+    want_sentences: bool,
+}
+
+impl CallScan {
+    pub(super) fn reset(&mut self, sets: usize, utterances: usize, chars: bool, sentences: bool) {
+        self.hits.resize_with(sets, Vec::new);
+        for h in &mut self.hits {
+            h.clear();
+        }
+        self.chars.clear();
+        if chars {
+            self.chars.resize(utterances, 0);
+        }
+        self.sentences.clear();
+        self.want_chars = chars;
+        self.want_sentences = sentences;
+    }
+
+    /// Records a surviving hit of global set `set` in utterance `utt`, at
+    /// original bytes `[start, end)`.
+    pub fn record(&mut self, set: usize, utt: usize, start: usize, end: usize) {
+        let hit = SetHit {
+            utt: utt as u32,
+            start: start as u32,
+            end: end as u32,
+        };
+        if let Some(list) = self.hits.get_mut(set) {
+            // One hit per utterance is enough for every check but spans;
+            // keep the first few so `near` can pair them.
+            let same = list.iter().rev().take_while(|h| h.utt == hit.utt).count();
+            if same < 8 {
+                list.push(hit);
+            }
+        }
+    }
+
+    /// Takes what call-level rules need from utterance `utt`'s normalised text.
+    pub fn observe(&mut self, utt: usize, norm: &Normalized) {
+        let text = norm.text();
+        if self.want_chars {
+            if let Some(c) = self.chars.get_mut(utt) {
+                *c = text.chars().filter(|c| c.is_alphanumeric()).count() as u32;
+            }
+        }
+        if self.want_sentences {
+            let mut from = 0;
+            let ends = text
+                .char_indices()
+                .filter(|&(_, c)| is_sentence_break(c))
+                .map(|(i, c)| (i, i + c.len_utf8()))
+                .chain(std::iter::once((text.len(), text.len())));
+            for (end, next) in ends {
+                self.sentence(utt, norm, from, end);
+                from = next;
+            }
+        }
+    }
+
+    fn sentence(&mut self, utt: usize, norm: &Normalized, from: usize, to: usize) {
+        let piece = &norm.text()[from..to];
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut chars = 0u32;
+        let (mut first, mut last) = (None, 0);
+        for (i, c) in piece.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
+            c.hash(&mut hasher);
+            chars += 1;
+            first.get_or_insert(i);
+            last = i + c.len_utf8();
+        }
+        if let Some(first) = first {
+            let (s, e) = norm.original_range(from + first, from + last);
+            self.sentences.push(Sentence {
+                hash: hasher.finish(),
+                utt: utt as u32,
+                start: s as u32,
+                end: e as u32,
+                chars,
+            });
+        }
+    }
+}
+
+fn is_sentence_break(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '…' | '!' | '?' | ';' | '\n' | '\r')
+}
+
+impl CallLevel {
+    /// Appends the findings of every call-level rule for `call`; `rules` are
+    /// the linter's rules, `scan` what the per-utterance pass recorded.
+    pub fn evaluate(&self, rules: &[Rule], call: &Call, scan: &CallScan, out: &mut Vec<Finding>) {
+        let timed = has_times(call);
+        for &(rule, base) in &self.rules {
+            let Some(c) = rules[rule].call.as_deref() else {
+                continue;
+            };
+            if c.needs_times() && !timed {
+                continue;
+            }
+            let mut e = Eval {
+                call,
+                scan,
+                base,
+                sets: &c.sets,
+                rule,
+                roles: &rules[rule].roles,
+                timed,
+                out,
+            };
+            e.run(&c.check);
+        }
+    }
+}
+
+struct Eval<'a> {
+    call: &'a Call,
+    scan: &'a CallScan,
+    base: usize,
+    sets: &'a [Rule],
+    rule: usize,
+    roles: &'a [Role],
+    timed: bool,
+    out: &'a mut Vec<Finding>,
+}
+
+impl Eval<'_> {
+    fn hits(&self, set: usize) -> &[SetHit] {
+        &self.scan.hits[self.base + set]
+    }
+
+    fn in_utt(&self, set: usize, u: usize) -> &[SetHit] {
+        let hits = self.hits(set);
+        let from = hits.partition_point(|h| (h.utt as usize) < u);
+        let to = from + hits[from..].partition_point(|h| h.utt as usize == u);
+        &hits[from..to]
+    }
+
+    fn has(&self, set: usize, u: usize) -> bool {
+        !self.in_utt(set, u).is_empty()
+    }
+
+    /// Utterances with a hit of `set`, in order, each once.
+    fn utts_of(&self, set: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self.hits(set).iter().map(|h| h.utt as usize).collect();
+        v.dedup();
+        v
+    }
+
+    fn len(&self) -> usize {
+        self.call.utterances.len()
+    }
+
+    fn role(&self, u: usize) -> Role {
+        self.call.utterances[u].role
+    }
+
+    fn start(&self, u: usize) -> f64 {
+        self.call.utterances[u].start.unwrap_or(0.0)
+    }
+
+    fn end(&self, u: usize) -> f64 {
+        self.call.utterances[u].end.unwrap_or(0.0)
+    }
+
+    /// The utterance number as the source has it.
+    fn num(&self, u: usize) -> usize {
+        self.call.utterances[u].index
+    }
+
+    fn text(&self, h: &SetHit) -> &str {
+        &self.call.utterances[h.utt as usize].text[h.start as usize..h.end as usize]
+    }
+
+    fn span(&self, h: &SetHit) -> Span {
+        Span::from_bytes(
+            &self.call.utterances[h.utt as usize].text,
+            h.start as usize,
+            h.end as usize,
+        )
+    }
+
+    fn label(&self, set: usize) -> &str {
+        &self.sets[set].title
+    }
+
+    fn push(&mut self, utterance: Option<usize>, span: Option<Span>, detail: String) {
+        self.out.push(Finding {
+            rule: self.rule,
+            utterance,
+            span,
+            detail: Some(detail),
+        });
+    }
+
+    fn run(&mut self, check: &Check) {
+        match check {
+            Check::Required { set, window } => self.required(*set, *window),
+            Check::Conditional {
+                trigger,
+                require,
+                forbid,
+                direction,
+                utterances,
+                seconds,
+            } => self.conditional(*trigger, *require, *forbid, *direction, *utterances, *seconds),
+            Check::Response {
+                cue,
+                answer,
+                forbid,
+                turns,
+                seconds,
+            } => self.response(*cue, *answer, *forbid, *turns, *seconds),
+            Check::Composition {
+                scope,
+                all,
+                any,
+                none,
+                at_least,
+                near,
+            } => self.composition(*scope, all, any, none, at_least.as_ref(), *near),
+            Check::SpeechRate {
+                max_cpm,
+                per,
+                min_chars,
+                min_seconds,
+            } => self.speech_rate(*max_cpm, *per, *min_chars, *min_seconds),
+            Check::Interruption {
+                min_overlap,
+                after_cue,
+            } => self.interruption(*min_overlap, *after_cue),
+            Check::Silence {
+                max_seconds,
+                excused_by,
+                lookback,
+            } => self.silence(*max_seconds, *excused_by, *lookback),
+            Check::Latency { max_seconds } => self.latency(*max_seconds),
+            Check::Duration {
+                min_seconds,
+                max_seconds,
+            } => self.duration(*min_seconds, *max_seconds),
+            Check::Repetition { min_count, min_chars } => self.repetition(*min_count, *min_chars),
+        }
+    }
+
+    fn required(&mut self, set: usize, window: Window) {
+        let roles = &self.sets[set].roles;
+        let of_role: Vec<usize> = (0..self.len())
+            .filter(|&u| roles.contains(&self.role(u)))
+            .collect();
+        let t0 = (0..self.len())
+            .map(|u| self.start(u))
+            .fold(f64::INFINITY, f64::min);
+        let t1 = (0..self.len())
+            .map(|u| self.end(u))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let who = role_names(roles);
+        let (window_utts, edge, place): (Vec<usize>, _, String) = match window {
+            Window::Call => (of_role, None, format!("any {who} utterance of the call")),
+            Window::First(n) => {
+                let w: Vec<usize> = of_role.into_iter().take(n).collect();
+                let edge = w.first().copied();
+                (w, edge, format!("the first {n} {who} utterance{}", plural(n)))
+            }
+            Window::Last(n) => {
+                let skip = of_role.len().saturating_sub(n);
+                let w: Vec<usize> = of_role.into_iter().skip(skip).collect();
+                let edge = w.last().copied();
+                (w, edge, format!("the last {n} {who} utterance{}", plural(n)))
+            }
+            Window::FirstSeconds(t) => {
+                let w: Vec<usize> = of_role.into_iter().filter(|&u| self.start(u) < t0 + t).collect();
+                let edge = w.first().copied();
+                (w, edge, format!("{who} speech in the first {t} s of the call"))
+            }
+            Window::LastSeconds(t) => {
+                let w: Vec<usize> = of_role.into_iter().filter(|&u| self.end(u) > t1 - t).collect();
+                let edge = w.last().copied();
+                (w, edge, format!("{who} speech in the last {t} s of the call"))
+            }
+        };
+        if window_utts.is_empty() || window_utts.iter().any(|&u| self.has(set, u)) {
+            return;
+        }
+        let detail = format!("expected {} in {place}; none found", self.label(set));
+        self.push(edge, None, detail);
+    }
+
+    fn conditional(
+        &mut self,
+        trigger: usize,
+        require: Option<usize>,
+        forbid: Option<usize>,
+        direction: Direction,
+        utterances: Option<usize>,
+        seconds: Option<f64>,
+    ) {
+        let in_window = |e: &Self, t: usize, u: usize| {
+            let after = u >= t
+                && utterances.is_none_or(|n| u - t <= n)
+                && seconds.is_none_or(|s| e.start(u) <= e.end(t) + s);
+            let before = u <= t
+                && utterances.is_none_or(|n| t - u <= n)
+                && seconds.is_none_or(|s| e.end(u) >= e.start(t) - s);
+            match direction {
+                Direction::After => after,
+                Direction::Before => before,
+                Direction::Around => after || before,
+            }
+        };
+        let extent = extent(direction, utterances, seconds);
+        let mut missing: Vec<usize> = Vec::new();
+        let mut forbidden_at: Vec<usize> = Vec::new();
+        for t in self.utts_of(trigger) {
+            if let Some(req) = require {
+                if !self.hits(req).iter().any(|h| in_window(self, t, h.utt as usize)) {
+                    missing.push(t);
+                }
+            }
+            if let Some(f) = forbid {
+                let found: Vec<SetHit> = self
+                    .hits(f)
+                    .iter()
+                    .filter(|h| {
+                        in_window(self, t, h.utt as usize) && !forbidden_at.contains(&(h.utt as usize))
+                    })
+                    .copied()
+                    .collect();
+                for h in found {
+                    if forbidden_at.contains(&(h.utt as usize)) {
+                        continue;
+                    }
+                    forbidden_at.push(h.utt as usize);
+                    let said = self.in_utt(trigger, t)[0];
+                    let detail = format!(
+                        "{} said {extent} the trigger 「{}」 (#{})",
+                        self.label(f),
+                        self.text(&said),
+                        self.num(t)
+                    );
+                    self.push(Some(h.utt as usize), Some(self.span(&h)), detail);
+                }
+            }
+        }
+        if let (Some(req), Some(&t)) = (require, missing.first()) {
+            let said = self.in_utt(trigger, t)[0];
+            let mut detail = format!(
+                "「{}」 ({}) said here; expected {} {extent} it; none found",
+                self.text(&said),
+                self.label(trigger),
+                self.label(req)
+            );
+            if missing.len() > 1 {
+                detail.push_str(&format!(" ({} triggers in this call without it)", missing.len()));
+            }
+            self.push(Some(t), None, detail);
+        }
+    }
+
+    fn response(
+        &mut self,
+        cue: usize,
+        answer: Option<usize>,
+        forbid: Option<usize>,
+        turns: Option<usize>,
+        seconds: Option<f64>,
+    ) {
+        let Some(answering) = answer.or(forbid) else {
+            return;
+        };
+        let roles = self.sets[answering].roles.clone();
+        let who = role_names(&roles);
+        let seconds = seconds.filter(|_| self.timed);
+        let mut missing: Vec<usize> = Vec::new();
+        let mut forbidden_at: Vec<usize> = Vec::new();
+        for c in self.utts_of(cue) {
+            let window: Vec<usize> = (c + 1..self.len())
+                .filter(|&u| roles.contains(&self.role(u)))
+                .take(turns.unwrap_or(usize::MAX))
+                .filter(|&u| seconds.is_none_or(|s| self.start(u) <= self.end(c) + s))
+                .collect();
+            if window.is_empty() {
+                continue;
+            }
+            let said = self.in_utt(cue, c)[0];
+            if let Some(a) = answer {
+                if !window.iter().any(|&u| self.has(a, u)) {
+                    missing.push(c);
+                }
+            }
+            if let Some(f) = forbid {
+                for &u in &window {
+                    if forbidden_at.contains(&u) {
+                        continue;
+                    }
+                    if let Some(&h) = self.in_utt(f, u).first() {
+                        forbidden_at.push(u);
+                        let detail = format!(
+                            "{} said in answer to 「{}」 (#{})",
+                            self.label(f),
+                            self.text(&said),
+                            self.num(c)
+                        );
+                        self.push(Some(u), Some(self.span(&h)), detail);
+                    }
+                }
+            }
+        }
+        if let (Some(a), Some(&c)) = (answer, missing.first()) {
+            let said = self.in_utt(cue, c)[0];
+            let mut within = Vec::new();
+            if let Some(n) = turns {
+                within.push(format!("in the next {n} {who} turn{}", plural(n)));
+            }
+            if let Some(s) = seconds {
+                within.push(format!("within {s} s"));
+            }
+            if within.is_empty() {
+                within.push(format!("in any later {who} turn"));
+            }
+            let mut detail = format!(
+                "「{}」 ({}) said here; expected {} {}; none found",
+                self.text(&said),
+                self.label(cue),
+                self.label(a),
+                within.join(" and ")
+            );
+            if missing.len() > 1 {
+                detail.push_str(&format!(" ({} cues in this call without it)", missing.len()));
+            }
+            self.push(Some(c), None, detail);
+        }
+    }
+
+    fn near_in(&self, a: usize, b: usize, chars: usize, u: usize) -> Option<SetHit> {
+        let text = &self.call.utterances[u].text;
+        for x in self.in_utt(a, u) {
+            for y in self.in_utt(b, u) {
+                let (l, r) = if x.end <= y.start {
+                    (x.end, y.start)
+                } else {
+                    (y.end, x.start)
+                };
+                let gap = if l < r {
+                    text[l as usize..r as usize].chars().count()
+                } else {
+                    0
+                };
+                if gap <= chars {
+                    return Some(SetHit {
+                        utt: x.utt,
+                        start: x.start.min(y.start),
+                        end: x.end.max(y.end),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    fn describe(
+        &self,
+        all: &[usize],
+        any: &[usize],
+        none: &[usize],
+        at_least: Option<&(usize, Vec<usize>)>,
+        near: Option<(usize, usize, usize)>,
+    ) -> String {
+        let names = |sets: &[usize]| sets.iter().map(|&s| self.label(s)).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !all.is_empty() {
+            parts.push(format!("all of {}", names(all)));
+        }
+        if !any.is_empty() {
+            parts.push(format!("one of {}", names(any)));
+        }
+        if let Some((n, of)) = at_least {
+            parts.push(format!("{n} or more of {}", names(of)));
+        }
+        if let Some((a, b, k)) = near {
+            parts.push(format!(
+                "{} within {k} characters of {}",
+                self.label(a),
+                self.label(b)
+            ));
+        }
+        if !none.is_empty() {
+            parts.push(format!("none of {}", names(none)));
+        }
+        parts.join("; ")
+    }
+
+    fn composition(
+        &mut self,
+        scope: Scope,
+        all: &[usize],
+        any: &[usize],
+        none: &[usize],
+        at_least: Option<&(usize, Vec<usize>)>,
+        near: Option<(usize, usize, usize)>,
+    ) {
+        match scope {
+            Scope::Utterance => {
+                for u in 0..self.len() {
+                    let has = |s: &usize| self.has(*s, u);
+                    let near_hit = near.map(|(a, b, k)| self.near_in(a, b, k, u));
+                    let holds = all.iter().all(has)
+                        && (any.is_empty() || any.iter().any(has))
+                        && !none.iter().any(has)
+                        && at_least.is_none_or(|(n, of)| of.iter().filter(|s| has(s)).count() >= *n)
+                        && near_hit.is_none_or(|h| h.is_some());
+                    if !holds {
+                        continue;
+                    }
+                    let first = near_hit.flatten().or_else(|| {
+                        all.iter()
+                            .chain(any)
+                            .chain(at_least.map_or(&[][..], |(_, of)| of))
+                            .filter_map(|&s| self.in_utt(s, u).first().copied())
+                            .min_by_key(|h| h.start)
+                    });
+                    let detail = format!(
+                        "this utterance has {}",
+                        self.describe(all, any, none, at_least, near)
+                    );
+                    self.push(Some(u), first.map(|h| self.span(&h)), detail);
+                }
+            }
+            Scope::Call => {
+                let has = |s: &usize| !self.hits(*s).is_empty();
+                let near_hit =
+                    near.map(|(a, b, k)| self.utts_of(a).into_iter().find_map(|u| self.near_in(a, b, k, u)));
+                let holds = all.iter().all(has)
+                    && (any.is_empty() || any.iter().any(has))
+                    && !none.iter().any(has)
+                    && at_least.is_none_or(|(n, of)| of.iter().filter(|s| has(s)).count() >= *n)
+                    && near_hit.is_none_or(|h| h.is_some());
+                if !holds {
+                    return;
+                }
+                let first = near_hit.flatten().or_else(|| {
+                    all.iter()
+                        .chain(any)
+                        .chain(at_least.map_or(&[][..], |(_, of)| of))
+                        .filter_map(|&s| self.hits(s).first().copied())
+                        .min_by_key(|h| (h.utt, h.start))
+                });
+                let detail = format!("this call has {}", self.describe(all, any, none, at_least, near));
+                self.push(
+                    first.map(|h| h.utt as usize),
+                    first.map(|h| self.span(&h)),
+                    detail,
+                );
+            }
+        }
+    }
+
+    fn speech_rate(&mut self, max_cpm: f64, per: Scope, min_chars: usize, min_seconds: f64) {
+        let (mut chars, mut secs) = (0u64, 0.0f64);
+        for u in 0..self.len() {
+            if !self.roles.contains(&self.role(u)) {
+                continue;
+            }
+            let n = self.scan.chars.get(u).copied().unwrap_or(0) as usize;
+            let d = self.end(u) - self.start(u);
+            if n < min_chars || d < min_seconds {
+                continue;
+            }
+            chars += n as u64;
+            secs += d;
+            let rate = n as f64 / d * 60.0;
+            if per == Scope::Utterance && rate > max_cpm {
+                let detail =
+                    format!("{rate:.0} characters a minute ({n} characters in {d:.1} s); limit {max_cpm}");
+                self.push(Some(u), None, detail);
+            }
+        }
+        if per == Scope::Call && secs > 0.0 {
+            let rate = chars as f64 / secs * 60.0;
+            if rate > max_cpm {
+                let detail = format!(
+                    "{} speech over the call: {rate:.0} characters a minute ({chars} characters in {secs:.1} s); limit {max_cpm}",
+                    role_names(self.roles)
+                );
+                self.push(None, None, detail);
+            }
+        }
+    }
+
+    fn interruption(&mut self, min_overlap: f64, after_cue: Option<usize>) {
+        let first_cue = after_cue.map(|c| self.hits(c).first().map_or(usize::MAX, |h| h.utt as usize));
+        for u in 0..self.len() {
+            if !self.roles.contains(&self.role(u)) {
+                continue;
+            }
+            let at = self.start(u);
+            let talked_over = (u.saturating_sub(8)..u).rev().find(|&p| {
+                !self.roles.contains(&self.role(p))
+                    && self.start(p) < at
+                    && self.end(p) - at > min_overlap
+                    && first_cue.is_none_or(|c| c <= p)
+            });
+            if let Some(p) = talked_over {
+                let detail = format!(
+                    "started at {} while the {} was still speaking (#{} until {}): {:.1} s overlap; limit {} ms",
+                    clock(at),
+                    self.role(p),
+                    self.num(p),
+                    clock(self.end(p)),
+                    self.end(p) - at,
+                    (min_overlap * 1000.0).round()
+                );
+                self.push(Some(u), None, detail);
+            }
+        }
+    }
+
+    fn silence(&mut self, max_seconds: f64, excused_by: Option<usize>, lookback: usize) {
+        let mut last_end = f64::NEG_INFINITY;
+        for u in 0..self.len() {
+            let gap = self.start(u) - last_end;
+            if u > 0 && gap > max_seconds {
+                let excused =
+                    excused_by.is_some_and(|s| (u.saturating_sub(lookback)..u).any(|p| self.has(s, p)));
+                if !excused {
+                    let notice = excused_by.map_or(String::new(), |s| {
+                        format!(", with no hold notice {} before it", self.label(s))
+                    });
+                    let detail = format!(
+                        "{gap:.1} s of silence after this utterance ({} → {}, #{} next){notice}; limit {max_seconds} s",
+                        clock(last_end),
+                        clock(self.start(u)),
+                        self.num(u)
+                    );
+                    self.push(Some(u - 1), None, detail);
+                }
+            }
+            last_end = last_end.max(self.end(u));
+        }
+    }
+
+    fn latency(&mut self, max_seconds: f64) {
+        for u in 1..self.len() {
+            let p = u - 1;
+            if !self.roles.contains(&self.role(u)) || self.roles.contains(&self.role(p)) {
+                continue;
+            }
+            let wait = self.start(u) - self.end(p);
+            if wait > max_seconds {
+                let detail = format!(
+                    "answered {wait:.1} s after the {} finished (#{} at {}); limit {max_seconds} s",
+                    self.role(p),
+                    self.num(p),
+                    clock(self.end(p))
+                );
+                self.push(Some(u), None, detail);
+            }
+        }
+    }
+
+    fn duration(&mut self, min_seconds: Option<f64>, max_seconds: Option<f64>) {
+        let t0 = (0..self.len())
+            .map(|u| self.start(u))
+            .fold(f64::INFINITY, f64::min);
+        let t1 = (0..self.len())
+            .map(|u| self.end(u))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let d = t1 - t0;
+        if !d.is_finite() {
+            return;
+        }
+        if let Some(max) = max_seconds.filter(|&m| d > m) {
+            self.push(
+                None,
+                None,
+                format!("the call lasted {}; limit {}", clock(d), clock(max)),
+            );
+        } else if let Some(min) = min_seconds.filter(|&m| d < m) {
+            self.push(
+                None,
+                None,
+                format!("the call lasted {}; at least {} expected", clock(d), clock(min)),
+            );
+        }
+    }
+
+    fn repetition(&mut self, min_count: usize, min_chars: usize) {
+        let mut said: Vec<&Sentence> = self
+            .scan
+            .sentences
+            .iter()
+            .filter(|s| s.chars as usize >= min_chars && self.roles.contains(&self.role(s.utt as usize)))
+            .collect();
+        said.sort_by_key(|s| (s.hash, s.utt, s.start));
+        let mut found: Vec<(u32, u32, u32, Vec<usize>)> = Vec::new();
+        for group in said.chunk_by(|a, b| a.hash == b.hash) {
+            if group.len() >= min_count {
+                let at = group[min_count - 1];
+                let nums = group.iter().map(|s| self.num(s.utt as usize)).collect();
+                found.push((at.utt, at.start, at.end, nums));
+            }
+        }
+        found.sort_by_key(|f| (f.0, f.1));
+        for (utt, start, end, nums) in found {
+            let list: Vec<String> = nums.iter().map(|n| format!("#{n}")).collect();
+            let detail = format!(
+                "the same sentence said {} times in this call ({}); {min_count} or more is a finding",
+                nums.len(),
+                list.join(", ")
+            );
+            let span = self.span(&SetHit { utt, start, end });
+            self.push(Some(utt as usize), Some(span), detail);
+        }
+    }
+}
+
+fn role_names(roles: &[Role]) -> String {
+    match roles {
+        [one] => one.as_str().to_string(),
+        _ => "agent or customer".to_string(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn extent(direction: Direction, utterances: Option<usize>, seconds: Option<f64>) -> String {
+    let (side, rest) = match direction {
+        Direction::After => ("after", "later in the call than"),
+        Direction::Before => ("before", "earlier in the call than"),
+        Direction::Around => ("around", "anywhere in the call around"),
+    };
+    match (utterances, seconds) {
+        (None, None) => rest.to_string(),
+        (Some(n), None) => format!("within {n} utterance{} {side}", plural(n)),
+        (None, Some(s)) => format!("within {s} s {side}"),
+        (Some(n), Some(s)) => format!("within {n} utterance{} and {s} s {side}", plural(n)),
+    }
+}

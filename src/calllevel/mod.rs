@@ -1,0 +1,615 @@
+//! Call-level rules: what must be said, in what order, and how it was said.
+//!
+//! Phrase rules judge one utterance; quality inspection (质检) judges a call.
+//! The kinds, documented in `docs/rules-schema.md`:
+//!
+//! | kind          | fires when                                                        |
+//! |---------------|-------------------------------------------------------------------|
+//! | `required`    | a phrase set is missing from a window (first/last N, T s, call)    |
+//! | `conditional` | a trigger is not followed (preceded) by a requirement, or is by a forbidden set |
+//! | `response`    | a customer cue gets no answer within N agent turns / T s, or a forbidden one |
+//! | `composition` | all / any / none / at-least-N / near clauses all hold              |
+//! | `timing`      | speech rate, interruption, silence, latency, duration              |
+//! | `repetition`  | the same normalised sentence is said N times                       |
+//!
+//! Every phrase set inside a call-level rule is compiled into an ordinary,
+//! hidden [`Rule`] and goes into the one matcher automaton with the phrase
+//! rules, so it is found by the same per-utterance scan and judged with the
+//! same normalisation, token-boundary, negation and exception logic. The
+//! engine hands the surviving set hits to [`CallLevel::evaluate`], which only
+//! looks at those hits and at utterance times: it never re-scans text.
+
+mod def;
+mod eval;
+
+pub use def::*;
+pub use eval::CallScan;
+
+use crate::model::{Call, Role, Utterance};
+use crate::rules::schema::RuleDef;
+use crate::rules::{compile_patterns, locate_rule as locate, normalise_phrases, PackError, PackSource, Rule};
+
+/// A compiled call-level check. Set numbers index [`CallRule::sets`].
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// A set must appear in a window.
+    Required {
+        /// The set.
+        set: usize,
+        /// The window.
+        window: Window,
+    },
+    /// Trigger → requirement / forbidden set nearby.
+    Conditional {
+        /// Trigger set.
+        trigger: usize,
+        /// Required set.
+        require: Option<usize>,
+        /// Forbidden set.
+        forbid: Option<usize>,
+        /// Where, relative to the trigger.
+        direction: Direction,
+        /// Utterances of any speaker.
+        utterances: Option<usize>,
+        /// Seconds.
+        seconds: Option<f64>,
+    },
+    /// Customer cue → agent answer.
+    Response {
+        /// Cue set.
+        cue: usize,
+        /// Answer set.
+        answer: Option<usize>,
+        /// Forbidden set.
+        forbid: Option<usize>,
+        /// Turns of the answering role.
+        turns: Option<usize>,
+        /// Seconds.
+        seconds: Option<f64>,
+    },
+    /// Boolean combination of sets.
+    Composition {
+        /// Call or utterance.
+        scope: Scope,
+        /// Every one said.
+        all: Vec<usize>,
+        /// Some said.
+        any: Vec<usize>,
+        /// None said.
+        none: Vec<usize>,
+        /// `(count, sets)`.
+        at_least: Option<(usize, Vec<usize>)>,
+        /// `(a, b, chars)`.
+        near: Option<(usize, usize, usize)>,
+    },
+    /// Characters per minute.
+    SpeechRate {
+        /// Limit.
+        max_cpm: f64,
+        /// Utterance or call.
+        per: Scope,
+        /// Shortest utterance counted, characters.
+        min_chars: usize,
+        /// Shortest utterance counted, seconds.
+        min_seconds: f64,
+    },
+    /// Starting before the other speaker finished.
+    Interruption {
+        /// Smallest overlap, seconds.
+        min_overlap: f64,
+        /// Only after the other speaker said this.
+        after_cue: Option<usize>,
+    },
+    /// Gaps.
+    Silence {
+        /// Limit.
+        max_seconds: f64,
+        /// Hold notice.
+        excused_by: Option<usize>,
+        /// Utterances before the gap searched for the notice.
+        lookback: usize,
+    },
+    /// Slow answers.
+    Latency {
+        /// Limit.
+        max_seconds: f64,
+    },
+    /// Call length.
+    Duration {
+        /// Lower limit.
+        min_seconds: Option<f64>,
+        /// Upper limit.
+        max_seconds: Option<f64>,
+    },
+    /// Repeated sentences.
+    Repetition {
+        /// Occurrences that make a finding.
+        min_count: usize,
+        /// Shortest sentence counted, characters.
+        min_chars: usize,
+    },
+}
+
+/// Where a required set is looked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Window {
+    /// Anywhere.
+    Call,
+    /// The role's first N utterances.
+    First(usize),
+    /// The role's last N utterances.
+    Last(usize),
+    /// Utterances starting in the first T seconds.
+    FirstSeconds(f64),
+    /// Utterances ending in the last T seconds.
+    LastSeconds(f64),
+}
+
+/// A call-level rule as compiled: the check plus its phrase sets, each a
+/// hidden rule run by the matcher and engine like any phrase rule.
+#[derive(Debug, Clone)]
+pub struct CallRule {
+    /// What is checked.
+    pub check: Check,
+    /// Phrase sets (`title` is the set's label).
+    pub sets: Vec<Rule>,
+}
+
+impl CallRule {
+    /// Whether the check needs utterance times (and is skipped without them).
+    pub fn needs_times(&self) -> bool {
+        match &self.check {
+            Check::Required { window, .. } => {
+                matches!(window, Window::FirstSeconds(_) | Window::LastSeconds(_))
+            }
+            Check::Conditional { seconds, .. } => seconds.is_some(),
+            Check::Response { seconds, turns, .. } => seconds.is_some() && turns.is_none(),
+            Check::Composition { .. } | Check::Repetition { .. } => false,
+            Check::SpeechRate { .. }
+            | Check::Interruption { .. }
+            | Check::Silence { .. }
+            | Check::Latency { .. }
+            | Check::Duration { .. } => true,
+        }
+    }
+
+    /// The kind's name as written in packs.
+    pub fn kind(&self) -> &'static str {
+        match self.check {
+            Check::Required { .. } => "required",
+            Check::Conditional { .. } => "conditional",
+            Check::Response { .. } => "response",
+            Check::Composition { .. } => "composition",
+            Check::SpeechRate { .. } => "timing.speech_rate",
+            Check::Interruption { .. } => "timing.interruption",
+            Check::Silence { .. } => "timing.silence",
+            Check::Latency { .. } => "timing.latency",
+            Check::Duration { .. } => "timing.duration",
+            Check::Repetition { .. } => "repetition",
+        }
+    }
+
+    /// One line per phrase set, for `explain`.
+    pub fn describe_sets(&self) -> Vec<String> {
+        self.sets
+            .iter()
+            .map(|s| {
+                let mut line = format!("{}: {}", s.id.rsplit('/').next().unwrap_or(""), s.title);
+                if !s.phrases.is_empty() {
+                    line.push_str(&format!(" — {}", s.phrases.join(" / ")));
+                }
+                for p in &s.patterns {
+                    line.push_str(&format!(" — /{}/", p.as_str()));
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+/// Whether every utterance of `call` carries a start and an end time.
+pub fn has_times(call: &Call) -> bool {
+    call.utterances
+        .iter()
+        .all(|u| u.start.is_some() && u.end.is_some())
+}
+
+/// The mini-call of an example, utterances numbered in order.
+pub fn example_call(id: String, utterances: &[UtteranceDef]) -> Call {
+    Call {
+        id,
+        utterances: utterances
+            .iter()
+            .enumerate()
+            .map(|(i, u)| Utterance {
+                index: i,
+                start: u.start,
+                end: u.end,
+                ..Utterance::new(u.role, u.text.clone())
+            })
+            .collect(),
+        ..Call::default()
+    }
+}
+
+/// Compiles the call-level part of `def`, if it has one.
+pub(crate) fn compile(
+    source: &PackSource,
+    pack: &str,
+    def: &RuleDef,
+    roles: &[Role],
+) -> Result<Option<CallRule>, PackError> {
+    let kinds = [
+        def.required.is_some(),
+        def.conditional.is_some(),
+        def.response.is_some(),
+        def.composition.is_some(),
+        def.timing.is_some(),
+        def.repetition.is_some(),
+    ];
+    let count = kinds.iter().filter(|k| **k).count();
+    if count == 0 {
+        return Ok(None);
+    }
+    let err = |msg: String| PackError::at(source, locate(source, &def.id), msg);
+    if count > 1 {
+        return Err(err(format!(
+            "rule {}: a rule has at most one of required, conditional, response, composition, timing, repetition",
+            def.id
+        )));
+    }
+    if !def.phrases.is_empty() || !def.patterns.is_empty() || def.detector.is_some() {
+        return Err(err(format!(
+            "rule {}: a call-level rule keeps its phrases inside its `{}` block, not at the top level",
+            def.id,
+            [
+                "required",
+                "conditional",
+                "response",
+                "composition",
+                "timing",
+                "repetition"
+            ][kinds.iter().position(|k| *k).unwrap_or(0)]
+        ))
+        .with_help("see \"Call-level rules\" in docs/rules-schema.md"));
+    }
+    let mut c = Compiler {
+        source,
+        pack,
+        def,
+        sets: Vec::new(),
+    };
+    let customer = [Role::Customer];
+    let agent = [Role::Agent];
+    let check = if let Some(r) = &def.required {
+        let set = c.set("required", &r.set(), roles)?;
+        let w = &r.window;
+        let given = [
+            w.first.is_some(),
+            w.last.is_some(),
+            w.first_seconds.is_some(),
+            w.last_seconds.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(err(format!(
+                "rule {}: window takes one of first, last, first_seconds, last_seconds",
+                def.id
+            )));
+        }
+        let window = match (w.first, w.last, w.first_seconds, w.last_seconds) {
+            (Some(n), ..) => Window::First(positive(n, &err, "window.first")?),
+            (_, Some(n), ..) => Window::Last(positive(n, &err, "window.last")?),
+            (_, _, Some(t), _) => Window::FirstSeconds(seconds(t, &err, "window.first_seconds")?),
+            (_, _, _, Some(t)) => Window::LastSeconds(seconds(t, &err, "window.last_seconds")?),
+            _ => Window::Call,
+        };
+        Check::Required { set, window }
+    } else if let Some(r) = &def.conditional {
+        if r.require.is_none() && r.forbid.is_none() {
+            return Err(err(format!(
+                "rule {}: conditional needs `require` or `forbid`",
+                def.id
+            )));
+        }
+        if r.within.turns.is_some() {
+            return Err(err(format!(
+                "rule {}: conditional windows count `utterances`, not `turns`",
+                def.id
+            )));
+        }
+        Check::Conditional {
+            trigger: c.set("trigger", &r.trigger, roles)?,
+            require: c.opt_set("require", r.require.as_ref(), roles)?,
+            forbid: c.opt_set("forbid", r.forbid.as_ref(), roles)?,
+            direction: r.direction,
+            utterances: r.within.utterances,
+            seconds: r
+                .within
+                .seconds
+                .map(|t| seconds(t, &err, "within.seconds"))
+                .transpose()?,
+        }
+    } else if let Some(r) = &def.response {
+        if r.answer.is_none() && r.forbid.is_none() {
+            return Err(err(format!(
+                "rule {}: response needs `answer` or `forbid`",
+                def.id
+            )));
+        }
+        if r.within.utterances.is_some() {
+            return Err(err(format!(
+                "rule {}: response windows count `turns` of the answering role, not `utterances`",
+                def.id
+            )));
+        }
+        let cue = c.set("cue", &r.cue, &customer)?;
+        let answer = c.opt_set("answer", r.answer.as_ref(), &agent)?;
+        let forbid = c.opt_set("forbid", r.forbid.as_ref(), &agent)?;
+        if let (Some(a), Some(f)) = (answer, forbid) {
+            if c.sets[a].roles != c.sets[f].roles {
+                return Err(err(format!(
+                    "rule {}: answer and forbid must have the same roles",
+                    def.id
+                )));
+            }
+        }
+        Check::Response {
+            cue,
+            answer,
+            forbid,
+            turns: r
+                .within
+                .turns
+                .map(|n| positive(n, &err, "within.turns"))
+                .transpose()?,
+            seconds: r
+                .within
+                .seconds
+                .map(|t| seconds(t, &err, "within.seconds"))
+                .transpose()?,
+        }
+    } else if let Some(r) = &def.composition {
+        if r.all.is_empty() && r.any.is_empty() && r.at_least.is_none() && r.near.is_none() {
+            return Err(err(format!(
+                "rule {}: composition needs a positive clause (all, any, at_least or near); \
+                 for \"X must be said\" use `required`",
+                def.id
+            )));
+        }
+        let list = |name: &str, sets: &[PhraseSetDef], c: &mut Compiler| {
+            sets.iter()
+                .enumerate()
+                .map(|(i, s)| c.set(&format!("{name}{}", i + 1), s, roles))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let all = list("all", &r.all, &mut c)?;
+        let any = list("any", &r.any, &mut c)?;
+        let none = list("none", &r.none, &mut c)?;
+        let at_least = match &r.at_least {
+            Some(a) => {
+                if a.count == 0 || a.count > a.of.len() {
+                    return Err(err(format!(
+                        "rule {}: at_least.count must be between 1 and the number of sets",
+                        def.id
+                    )));
+                }
+                Some((a.count, list("at_least", &a.of, &mut c)?))
+            }
+            None => None,
+        };
+        let near = match &r.near {
+            Some(n) => Some((
+                c.set("near_a", &n.a, roles)?,
+                c.set("near_b", &n.b, roles)?,
+                n.chars,
+            )),
+            None => None,
+        };
+        Check::Composition {
+            scope: r.scope,
+            all,
+            any,
+            none,
+            at_least,
+            near,
+        }
+    } else if let Some(t) = &def.timing {
+        let given = [
+            t.speech_rate.is_some(),
+            t.interruption.is_some(),
+            t.silence.is_some(),
+            t.latency.is_some(),
+            t.duration.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(err(format!(
+                "rule {}: timing takes exactly one of speech_rate, interruption, silence, latency, duration",
+                def.id
+            )));
+        }
+        if let Some(s) = &t.speech_rate {
+            Check::SpeechRate {
+                max_cpm: seconds(s.max_cpm, &err, "speech_rate.max_cpm")?,
+                per: s.per,
+                min_chars: s.min_chars,
+                min_seconds: s.min_seconds.max(0.05),
+            }
+        } else if let Some(i) = &t.interruption {
+            let others: Vec<Role> = [Role::Agent, Role::Customer]
+                .into_iter()
+                .filter(|r| !roles.contains(r))
+                .collect();
+            if others.is_empty() {
+                return Err(err(format!(
+                    "rule {}: interruption needs `roles` to name the interrupting side only",
+                    def.id
+                )));
+            }
+            Check::Interruption {
+                min_overlap: i.min_overlap_ms.max(0.0) / 1000.0,
+                after_cue: c.opt_set("after_cue", i.after_cue.as_ref(), &others)?,
+            }
+        } else if let Some(s) = &t.silence {
+            Check::Silence {
+                max_seconds: seconds(s.max_seconds, &err, "silence.max_seconds")?,
+                excused_by: c.opt_set("excused_by", s.excused_by.as_ref(), roles)?,
+                lookback: s.lookback,
+            }
+        } else if let Some(l) = &t.latency {
+            Check::Latency {
+                max_seconds: seconds(l.max_seconds, &err, "latency.max_seconds")?,
+            }
+        } else {
+            let d = t.duration.clone().unwrap_or_default();
+            if d.min_seconds.is_none() && d.max_seconds.is_none() {
+                return Err(err(format!(
+                    "rule {}: duration needs min_seconds or max_seconds",
+                    def.id
+                )));
+            }
+            Check::Duration {
+                min_seconds: d.min_seconds,
+                max_seconds: d.max_seconds,
+            }
+        }
+    } else if let Some(r) = &def.repetition {
+        Check::Repetition {
+            min_count: r.min_count.max(2),
+            min_chars: r.min_chars.max(1),
+        }
+    } else {
+        unreachable!("one kind is present")
+    };
+    Ok(Some(CallRule { check, sets: c.sets }))
+}
+
+fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {
+    if n == 0 {
+        Err(err(format!("{what} must be at least 1")))
+    } else {
+        Ok(n)
+    }
+}
+
+fn seconds(t: f64, err: &impl Fn(String) -> PackError, what: &str) -> Result<f64, PackError> {
+    if t.is_finite() && t > 0.0 {
+        Ok(t)
+    } else {
+        Err(err(format!("{what} must be a positive number")))
+    }
+}
+
+struct Compiler<'a> {
+    source: &'a PackSource,
+    pack: &'a str,
+    def: &'a RuleDef,
+    sets: Vec<Rule>,
+}
+
+impl Compiler<'_> {
+    fn opt_set(
+        &mut self,
+        name: &str,
+        set: Option<&PhraseSetDef>,
+        roles: &[Role],
+    ) -> Result<Option<usize>, PackError> {
+        set.map(|s| self.set(name, s, roles)).transpose()
+    }
+
+    fn set(&mut self, name: &str, set: &PhraseSetDef, roles: &[Role]) -> Result<usize, PackError> {
+        let (source, def) = (self.source, self.def);
+        if set.phrases.is_empty() && set.patterns.is_empty() {
+            return Err(PackError::at(
+                source,
+                locate(source, &def.id),
+                format!("rule {}: `{name}` has no phrases or patterns", def.id),
+            ));
+        }
+        let phrases = normalise_phrases(source, def, &set.phrases)?;
+        let label = set.label.clone().unwrap_or_else(|| {
+            let shown: Vec<&str> = if phrases.is_empty() {
+                set.patterns.iter().map(String::as_str).take(2).collect()
+            } else {
+                set.phrases.iter().map(String::as_str).take(3).collect()
+            };
+            let more = set.phrases.len().max(set.patterns.len()) > shown.len();
+            format!("「{}{}」", shown.join("/"), if more { "/…" } else { "" })
+        });
+        self.sets.push(Rule {
+            id: format!("{}/{name}", def.id),
+            pack: self.pack.to_string(),
+            title: label,
+            severity: def.severity,
+            roles: set.roles.clone().unwrap_or_else(|| roles.to_vec()),
+            tags: Vec::new(),
+            phrases,
+            patterns: compile_patterns(source, def, &set.patterns)?,
+            detector: None,
+            boundary: set.boundary,
+            negation: set.negation,
+            exception_phrases: normalise_phrases(source, def, &set.exceptions.phrases)?,
+            exception_patterns: compile_patterns(source, def, &set.exceptions.patterns)?,
+            message: String::new(),
+            help: None,
+            why: None,
+            references: Vec::new(),
+            fire_examples: Vec::new(),
+            pass_examples: Vec::new(),
+            fire_calls: Vec::new(),
+            pass_calls: Vec::new(),
+            call: None,
+        });
+        Ok(self.sets.len() - 1)
+    }
+}
+
+/// Every call-level rule of a linter, with where its sets sit among the
+/// matcher's rules.
+#[derive(Debug, Default)]
+pub struct CallLevel {
+    /// `(rule index, first global set index)`.
+    rules: Vec<(usize, usize)>,
+    /// Total number of sets.
+    sets: usize,
+    /// Some rule needs utterance times.
+    needs_times: bool,
+    /// Some rule needs spoken-character counts.
+    needs_chars: bool,
+    /// Some rule needs sentences.
+    needs_sentences: bool,
+}
+
+impl CallLevel {
+    /// Collects the call-level rules of `rules`; their sets, in order, are
+    /// returned to be appended after the phrase rules in the matcher.
+    pub fn new(rules: &[Rule]) -> (CallLevel, Vec<Rule>) {
+        let mut level = CallLevel::default();
+        let mut sets = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some(c) = &rule.call {
+                level.rules.push((i, sets.len()));
+                sets.extend(c.sets.iter().cloned());
+                level.needs_times |= c.needs_times();
+                level.needs_chars |= matches!(c.check, Check::SpeechRate { .. });
+                level.needs_sentences |= matches!(c.check, Check::Repetition { .. });
+            }
+        }
+        level.sets = sets.len();
+        (level, sets)
+    }
+
+    /// Whether there is anything to evaluate.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Whether some rule needs times `call` does not have.
+    pub fn skips_timing(&self, call: &Call) -> bool {
+        self.needs_times && !call.script && !has_times(call)
+    }
+
+    /// Prepares `scan` for a call of `utterances` utterances.
+    pub fn start(&self, scan: &mut CallScan, utterances: usize) {
+        scan.reset(self.sets, utterances, self.needs_chars, self.needs_sentences);
+    }
+}
