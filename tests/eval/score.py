@@ -3,7 +3,8 @@
 
 Usage:
     python3 tests/eval/score.py [--callint PATH] [--tsv tests/eval/heldout.tsv] [-v]
-        [-- extra callint check arguments, e.g. --no-default-rules --rules rules/]
+        [--packs service,order9,complaint,privacy]
+        [-- extra callint check arguments, e.g. --no-default-rules --rules rules/order9.yaml]
 
 heldout.tsv has one utterance a line: role<TAB>text<TAB>expected, where
 expected is the rule id the utterance must produce, or `-` when it is
@@ -12,6 +13,9 @@ empty lines are skipped.
 
 Each row is sent to `callint check --format jsonl` as its own one-utterance
 call (call_id = its line number), so context from other rows cannot leak in.
+Only the utterance-level packs are selected (--packs, passed as --select):
+call-level rules (greetings, closings, ...) would fire on every
+one-utterance call and say nothing about these rows.
 
 Reported:
   recall     violations whose expected rule fired / violations
@@ -51,14 +55,15 @@ def load(tsv):
     return rows
 
 
-def run(callint, rows, extra):
+def run(callint, rows, extra, packs):
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
         for n, role, text, _ in rows:
             call = {"call_id": str(n), "utterances": [{"role": role, "text": text}]}
             f.write(json.dumps(call, ensure_ascii=False) + "\n")
         path = f.name
     try:
-        cmd = [callint, "check", "--format", "jsonl", "--exit-zero", "-q", *extra, path]
+        select = ["--select", packs] if packs else []
+        cmd = [callint, "check", "--format", "jsonl", "--exit-zero", "-q", *select, *extra, path]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
@@ -76,12 +81,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--callint", default=os.path.join(ROOT, "target", "release", "callint"))
     ap.add_argument("--tsv", default=os.path.join(HERE, "heldout.tsv"))
+    ap.add_argument("--packs", default="service,order9,complaint,privacy",
+                    help="rule packs to run (callint --select); empty for all loaded rules")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("extra", nargs="*", help="extra arguments for callint check (after --)")
     args = ap.parse_args()
 
     rows = load(args.tsv)
-    found = run(args.callint, rows, args.extra)
+    found = run(args.callint, rows, args.extra, args.packs)
 
     tp = fn = fp = tn = extra = 0
     per_pack = collections.defaultdict(lambda: [0, 0])
