@@ -14,10 +14,12 @@
 //! [`run::check`] adds file reading, parallelism and reporting, which is what
 //! the `callint` binary uses.
 
+pub mod baseline;
 pub mod calllevel;
 pub mod cli;
 pub mod digits;
 pub mod engine;
+pub mod gate;
 pub mod input;
 pub mod matcher;
 pub mod model;
@@ -27,3 +29,4 @@ pub mod rules;
 pub mod run;
 pub mod segment;
 pub mod selftest;
+pub mod suppress;

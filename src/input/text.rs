@@ -124,6 +124,8 @@ pub fn parse_script(text: &str, id: &str, markdown: bool) -> Call {
     let mut in_fence = false;
     let mut in_front_matter = false;
     for (i, raw_line) in text.lines().enumerate() {
+        // `# callint: ignore[…] reason` comments are not speech (see crate::suppress).
+        let raw_line = crate::suppress::directive_start(raw_line).map_or(raw_line, |at| &raw_line[..at]);
         let trimmed = raw_line.trim();
         if markdown {
             if i == 0 && trimmed == "---" {
