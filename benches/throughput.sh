@@ -103,14 +103,26 @@ else
     callint="$root/target/bench-target/release/callint"
     build=(env CARGO_TARGET_DIR="$root/target/bench-target" cargo build --release --bin callint --manifest-path "$wt/Cargo.toml")
   fi
+  if [ -n "${CALLINT_REV:-}" ]; then
+    # the floor is built from the same checkout (with this tree's examples/floor.rs)
+    mkdir -p "$wt/examples" && cp examples/floor.rs "$wt/examples/floor.rs"
+  fi
   if ! "${build[@]}" >"$RUN/build-callint.log" 2>&1; then
     callint_note="build failed (see $RUN/build-callint.log)"
     log "callint: $callint_note"; tail -5 "$RUN/build-callint.log" >&2
   fi
 fi
-if [ -n "${wt:-}" ]; then git worktree remove --force "$wt" >/dev/null 2>&1; git worktree prune; fi
 floor="$root/target/release/examples/floor"
-cargo build --release --example floor >"$RUN/build-floor.log" 2>&1 || log "floor build failed (see $RUN/build-floor.log)"
+floor_build=(cargo build --release --example floor)
+if [ -n "${wt:-}" ]; then
+  floor="$root/target/bench-target/release/examples/floor"
+  floor_build=(env CARGO_TARGET_DIR="$root/target/bench-target" cargo build --release --example floor --manifest-path "$wt/Cargo.toml")
+fi
+if ! "${floor_build[@]}" >"$RUN/build-floor.log" 2>&1; then
+  log "floor build failed (see $RUN/build-floor.log)"
+  [ -x "$floor" ] && log "using the existing (possibly stale) $floor"
+fi
+if [ -n "${wt:-}" ]; then git worktree remove --force "$wt" >/dev/null 2>&1; git worktree prune; fi
 if [ -x "$callint" ] && [ -z "$callint_note" ]; then
   if ! "$callint" check --help 2>/dev/null | grep -q -- "--format"; then
     callint_note="binary has no \`check --format\`"
@@ -135,21 +147,22 @@ rows="$RUN/rows.tsv"
 measure() {
   local name="$1" bytes="$2" out="$3"; shift 3
   local slug; slug="$(echo "$name" | tr -c 'A-Za-z0-9\n' '_' | tr -s _)"
-  local t0 t1 rc rss secs
+  local t0 t1 rc rss secs cpu
   log "measuring: $name"
   t0=$(date +%s.%N)
   if [ -x /usr/bin/time ]; then
     /usr/bin/time -v -o "$RUN/$slug.time" "$@" >"$out" 2>"$RUN/$slug.stderr"; rc=$?
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$RUN/$slug.time")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$RUN/$slug.time")
   else
-    "$@" >"$out" 2>"$RUN/$slug.stderr"; rc=$?; rss=""
+    "$@" >"$out" 2>"$RUN/$slug.stderr"; rc=$?; rss=""; cpu=""
   fi
   t1=$(date +%s.%N)
   secs=$(python3 -c "print(round($t1 - $t0, 3))")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$secs" "${rss:-}" "$rc" "$slug" >> "$rows"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$secs" "${rss:-}" "$rc" "$slug" "${cpu:-}" "$(cut -d' ' -f1 /proc/loadavg)" >> "$rows"
   LAST_RC=$rc
 }
-skip() { printf '%s\t%s\t\t\t%s\t\n' "$1" "$2" "skipped: $3" >> "$rows"; }
+skip() { printf '%s\t%s\t\t\t%s\t\t\t\n' "$1" "$2" "skipped: $3" >> "$rows"; }
 
 # The file to be read from disk is warm in the page cache for every tool alike.
 cat "$dump" > /dev/null
@@ -243,7 +256,7 @@ import json, os, re, subprocess, sys
 rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump, load_before, callint_src = sys.argv[1:11]
 rows = []
 for line in open(rows_path, encoding="utf-8"):
-    name, nbytes, secs, rss, rc, slug = line.rstrip("\n").split("\t")
+    name, nbytes, secs, rss, rc, slug, cpu, load = line.rstrip("\n").split("\t")
     note = ""
     err = os.path.join(run, slug + ".stderr") if slug else ""
     if err and os.path.exists(err):
@@ -264,9 +277,11 @@ for line in open(rows_path, encoding="utf-8"):
         except Exception:
             pass
     rows.append(dict(name=name, mb=int(nbytes) / 1e6 if nbytes else None, secs=float(secs) if secs else None,
-                     rss=int(rss) / 1024 if rss else None, rc=rc, note=note))
+                     rss=int(rss) / 1024 if rss else None, rc=rc, note=note,
+                     cpu=float(cpu) if cpu else None, load=load))
 for r in rows:
     r["mbs"] = r["mb"] / r["secs"] if r["secs"] else None
+    r["mbcpu"] = r["mb"] / r["cpu"] if r["cpu"] else None
 floor = next((r["mbs"] for r in rows if r["name"].startswith("floor (") and r["rc"] == "0"), None)
 callint = next((r["mbs"] for r in rows if r["name"] == "callint check --format jsonl" and r["rc"] in ("0", "1")), None)
 f = lambda x, p=1: ("%.*f" % (p, x)) if x is not None else "–"
@@ -285,15 +300,19 @@ print("- phrases from rules/: %s" % phrase_summary)
 if callint_note:
     print("- **callint: %s**" % callint_note)
 print()
-print("MB = 10^6 bytes of JSONL input. *vs floor* = MB/s ÷ floor MB/s (2 threads). "
-      "*callint ×* = callint's MB/s (default threads, full dump) ÷ this tool's MB/s.\n")
-print("| tool | input MB | seconds | MB/s | vs floor | callint × | peak RSS MB | exit | notes |")
-print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+print("MB = 10^6 bytes of JSONL input; seconds are wall-clock. *vs floor* = MB/s ÷ floor MB/s (2 threads). "
+      "*callint ×* = callint's MB/s (default threads, full dump) ÷ this tool's MB/s. "
+      "*CPU s* = user + system time, and *MB/CPU-s* the input per CPU-second, which the other "
+      "jobs on a shared machine disturb far less than wall-clock time; *load* is the 1-minute "
+      "load average right after the row was measured (2 cores).\n")
+print("| tool | input MB | seconds | MB/s | vs floor | callint × | peak RSS MB | CPU s | MB/CPU-s | load | exit | notes |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for r in rows:
     vs = r["mbs"] / floor if (r["mbs"] and floor) else None
     cx = callint / r["mbs"] if (r["mbs"] and callint) else None
-    print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (r["name"].replace("|", "\\|"), f(r["mb"]), f(r["secs"], 2),
-          f(r["mbs"]), f(vs, 2), f(cx, 2) if cx else "–", f(r["rss"]), r["rc"], r["note"]))
+    print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (r["name"].replace("|", "\\|"), f(r["mb"]),
+          f(r["secs"], 2), f(r["mbs"]), f(vs, 2), f(cx, 2) if cx else "–", f(r["rss"]), f(r["cpu"], 2), f(r["mbcpu"]),
+          r["load"] or "–", r["rc"], r["note"]))
 print()
 for label, js in (("default packs, phrase-only rules", agree_real), ("every phrase as its own phrase-only rule", agree_bench)):
     if not js:
