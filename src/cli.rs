@@ -8,7 +8,9 @@
 //! | 1 | findings at or above `--fail-on` |
 //! | 2 | usage error, broken rule pack, or some input could not be read |
 
+use crate::baseline::Baseline;
 use crate::engine::Linter;
+use crate::gate::{Gate, GateOptions};
 use crate::input::Format;
 use crate::report::{self, OutputFormat, Style};
 use crate::rules::{PackError, PackSource, RuleSet, Severity};
@@ -58,13 +60,29 @@ struct PackArgs {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Files or folders to lint (`-` for stdin). Folders are walked for
-    /// .jsonl, .ndjson, .json, .txt and .md files (also gzipped).
-    #[arg(default_value = "-")]
+    /// Files or folders to lint (`-` for stdin, the default). Folders are
+    /// walked for .jsonl, .ndjson, .json, .txt and .md files (also gzipped).
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// Print how many findings each rule had, most first, instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Read the paths to lint from stdin, one per line (`git diff --name-only |
+    /// callint check --stdin-paths`); paths that no longer exist are skipped.
+    #[arg(long)]
+    stdin_paths: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding of this run into FILE, for `--baseline`; exits 0
+    /// unless some input could not be read.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Ignore `# callint: ignore[…]` comments (report what they suppress).
+    #[arg(long)]
+    no_suppressions: bool,
     /// Write findings to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -189,6 +207,7 @@ fn pack_sources(packs: &PackArgs) -> Result<Vec<PackSource>, PackError> {
     for path in &packs.rules {
         sources.extend(RuleSet::read_sources(path)?);
     }
+    sources.push(crate::suppress::builtin_pack());
     Ok(sources)
 }
 
@@ -196,9 +215,44 @@ fn load_rules(packs: &PackArgs) -> Result<RuleSet, Failure> {
     Ok(RuleSet::compile(&pack_sources(packs)?)?)
 }
 
+/// The paths to lint: the arguments, or stdin's lines with `--stdin-paths`.
+fn input_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Failure> {
+    if !args.stdin_paths {
+        return Ok(if args.paths.is_empty() {
+            vec![PathBuf::from("-")]
+        } else {
+            args.paths.clone()
+        });
+    }
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(Failure::Usage("`-` cannot be used with --stdin-paths".into()));
+    }
+    let mut list = String::new();
+    io::Read::read_to_string(&mut io::stdin(), &mut list)?;
+    let mut paths = args.paths.clone();
+    for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let path = PathBuf::from(line);
+        // `git diff --name-only` lists deleted files too; they have nothing to lint.
+        if path.exists() {
+            paths.push(path);
+        }
+    }
+    Ok(paths)
+}
+
 fn check(args: CheckArgs) -> Result<u8, Failure> {
     let mut rules = load_rules(&args.packs)?;
+    let known = rules
+        .rules
+        .iter()
+        .map(|r| (r.id.clone(), r.pack.clone()))
+        .collect();
     rules.select(&args.select, &args.ignore).map_err(Failure::Usage)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::read(path).map_err(Failure::Usage)?),
+        None => None,
+    };
+    let paths = input_paths(&args)?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -225,16 +279,38 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         color,
         summary: !args.quiet,
     };
-    let mut reporter = report::reporter(args.format, linter.rules(), out, style);
+    let reporter = if args.statistics {
+        report::statistics(linter.rules(), out, style)
+    } else {
+        report::reporter(args.format, linter.rules(), out, style)
+    };
     let options = CheckOptions {
-        paths: args.paths,
+        paths,
         format: args.input_format,
         batch_bytes: 4 << 20,
     };
-    let summary = run::check(&linter, &options, reporter.as_mut())?;
+    let mut gate = Gate::new(
+        linter.rules(),
+        reporter,
+        GateOptions {
+            suppressions: !args.no_suppressions,
+            baseline,
+            write_baseline: args.write_baseline.is_some(),
+            known,
+        },
+    );
+    let summary = run::check(&linter, &options, &mut gate)?;
+    if let (Some(path), Some(mut baseline)) = (&args.write_baseline, gate.take_baseline()) {
+        baseline
+            .write(path)
+            .map_err(|e| Failure::Usage(format!("cannot write baseline {}: {e}", path.display())))?;
+    }
+    let reported = gate.counts();
     Ok(if summary.had_problems() {
         2
-    } else if !args.exit_zero && summary.findings.at_least(args.fail_on.into()) > 0 {
+    } else if args.exit_zero || args.write_baseline.is_some() {
+        0
+    } else if reported.at_least(args.fail_on.into()) > 0 {
         1
     } else {
         0
