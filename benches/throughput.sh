@@ -19,6 +19,9 @@
 #   PYALL_BYTES=20000000  prefix for the Python alternative segmenting every utterance
 #   TL_BYTES=5000000      prefix for textlint
 #   PERF_BYTES=100000000  prefix profiled with `perf record` (0: no profile)
+#   VARIANT_BYTES=0   run the callint variants (--threads 1/2, .gz, stdin pipe, phrases
+#                     only) on a prefix of this many bytes instead of the whole dump
+#                     (0: whole dump); for when callint is slow and the machine shared
 #   GEN_JOBS=2        processes for the generator
 #   CALLINT=path      use this callint binary instead of building target/release/callint
 #   CALLINT_REV=rev   build callint from this git revision (a detached worktree under
@@ -37,6 +40,7 @@ PYALL_BYTES="${PYALL_BYTES:-20000000}"
 TL_BYTES="${TL_BYTES:-5000000}"
 PERF_BYTES="${PERF_BYTES:-100000000}"
 GEN_JOBS="${GEN_JOBS:-2}"
+VARIANT_BYTES="${VARIANT_BYTES:-0}"
 DATA="$root/target/bench-data"
 VENV="$root/target/bench-venv"
 mkdir -p "$DATA"
@@ -180,12 +184,18 @@ if [ -z "$callint_note" ]; then
   ok_callint || { callint_note="exit $LAST_RC: $(tail -3 "$RUN/callint_check_format_jsonl.stderr" | tr '\n' ' ')"; log "callint failed: $callint_note"; }
 fi
 if [ -z "$callint_note" ]; then
-  measure "callint --threads 1" "$dump_bytes" /dev/null "$callint" check --format jsonl --threads 1 "$dump"
-  measure "callint --threads 2" "$dump_bytes" /dev/null "$callint" check --format jsonl --threads 2 "$dump"
-  measure "callint on .gz (flate2)" "$dump_bytes" /dev/null "$callint" check --format jsonl "$dump.gz"
-  measure "gzip -dc | callint -" "$dump_bytes" /dev/null bash -c 'gzip -dc "$1" | "$2" check --format jsonl -' _ "$dump.gz" "$callint"
-  measure "callint, phrases only (bench pack, no regex)" "$dump_bytes" /dev/null \
-    "$callint" check --format jsonl --no-default-rules --rules "$RUN/benchpack.yaml" "$dump"
+  vdump="$dump" vbytes="$dump_bytes"
+  if [ "$VARIANT_BYTES" != 0 ]; then
+    vdump="$(prefix "$VARIANT_BYTES")"; vbytes="$(stat -c %s "$vdump")"
+    [ -s "$vdump.gz" ] || gzip -6 -c "$vdump" > "$vdump.gz"
+    measure "callint check --format jsonl (prefix)" "$vbytes" /dev/null "$callint" check --format jsonl "$vdump"
+  fi
+  measure "callint --threads 1" "$vbytes" /dev/null "$callint" check --format jsonl --threads 1 "$vdump"
+  measure "callint --threads 2" "$vbytes" /dev/null "$callint" check --format jsonl --threads 2 "$vdump"
+  measure "callint on .gz (flate2)" "$vbytes" /dev/null "$callint" check --format jsonl "$vdump.gz"
+  measure "gzip -dc | callint -" "$vbytes" /dev/null bash -c 'gzip -dc "$1" | "$2" check --format jsonl -' _ "$vdump.gz" "$callint"
+  measure "callint, phrases only (bench pack, no regex)" "$vbytes" /dev/null \
+    "$callint" check --format jsonl --no-default-rules --rules "$RUN/benchpack.yaml" "$vdump"
   measure "callint, prefix for Python" "$(stat -c %s "$py_prefix")" "$RUN/callint-prefix.jsonl" "$callint" check --format jsonl "$py_prefix"
 else
   skip "callint check --format jsonl" "$dump_bytes" "$callint_note"
