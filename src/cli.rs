@@ -9,6 +9,7 @@
 //! | 2 | usage error, broken rule pack, or some input could not be read |
 
 use crate::baseline::Baseline;
+use crate::config::{Config, ConfigError};
 use crate::engine::Linter;
 use crate::gate::{Gate, GateOptions};
 use crate::input::Format;
@@ -46,6 +47,11 @@ enum Command {
         /// Pack files or folders; default: the packs compiled into callint.
         packs: Vec<PathBuf>,
     },
+    /// Print the settings in force (`.callint.yaml`) and where each came from.
+    Config {
+        #[command(flatten)]
+        packs: PackArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +62,13 @@ struct PackArgs {
     /// Do not load the packs compiled into callint.
     #[arg(long)]
     no_default_rules: bool,
+    /// Read settings from this file instead of the `.callint.yaml` found
+    /// from the working directory upwards.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Ignore every config file.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -100,9 +113,10 @@ struct CheckArgs {
     /// How to read the inputs; `auto` decides by file name, and stdin is JSONL.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     input_format: Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: `fail-on` of the
+    /// config, else error].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Exit 0 even when there are findings (still 2 on errors).
     #[arg(long)]
     exit_zero: bool,
@@ -161,6 +175,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(args),
         Command::Explain { rule, packs } => explain(&rule, &packs),
         Command::TestRules { packs } => test_rules(&packs),
+        Command::Config { packs } => show_config(&packs),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -169,6 +184,10 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Pack(err)) => {
+            eprintln!("{:?}", miette::Report::new(*err));
+            ExitCode::from(2)
+        }
+        Err(Failure::Config(err)) => {
             eprintln!("{:?}", miette::Report::new(*err));
             ExitCode::from(2)
         }
@@ -183,7 +202,14 @@ pub fn main() -> ExitCode {
 enum Failure {
     Usage(String),
     Pack(Box<PackError>),
+    Config(Box<ConfigError>),
     Io(io::Error),
+}
+
+impl From<Box<ConfigError>> for Failure {
+    fn from(e: Box<ConfigError>) -> Self {
+        Failure::Config(e)
+    }
 }
 
 impl From<PackError> for Failure {
@@ -198,12 +224,52 @@ impl From<io::Error> for Failure {
     }
 }
 
-fn pack_sources(packs: &PackArgs) -> Result<Vec<PackSource>, PackError> {
-    let mut sources = if packs.no_default_rules {
-        Vec::new()
-    } else {
+fn load_config(packs: &PackArgs) -> Result<Config, Failure> {
+    let config = Config::load(packs.config.as_deref(), packs.isolated)?;
+    config.install();
+    Ok(config)
+}
+
+/// The `pack:` name of a pack's YAML, read without parsing the whole file.
+fn pack_name(source: &PackSource) -> Option<&str> {
+    source
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("pack:"))
+        .map(|n| {
+            n.split('#')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches(['"', '\''])
+        })
+}
+
+fn pack_sources(packs: &PackArgs, config: &Config) -> Result<Vec<PackSource>, Failure> {
+    let defaults = !packs.no_default_rules && config.file.default_rules != Some(false);
+    let mut sources = if defaults {
         RuleSet::default_sources()
+    } else {
+        Vec::new()
     };
+    if let Some(enabled) = &config.file.packs {
+        let all = RuleSet::default_sources();
+        for name in enabled {
+            if !all.iter().any(|s| pack_name(s) == Some(name.as_str())) {
+                let names: Vec<_> = all.iter().filter_map(pack_name).collect();
+                return Err(config
+                    .error_at(
+                        name,
+                        format!("`{name}` is not a default pack ({})", names.join(", ")),
+                    )
+                    .into());
+            }
+        }
+        sources.retain(|s| pack_name(s).is_some_and(|n| enabled.iter().any(|e| e == n)));
+    }
+    for path in config.file.rules.iter().flatten() {
+        sources.extend(RuleSet::read_sources(&config.resolve(path))?);
+    }
     for path in &packs.rules {
         sources.extend(RuleSet::read_sources(path)?);
     }
@@ -211,8 +277,20 @@ fn pack_sources(packs: &PackArgs) -> Result<Vec<PackSource>, PackError> {
     Ok(sources)
 }
 
-fn load_rules(packs: &PackArgs) -> Result<RuleSet, Failure> {
-    Ok(RuleSet::compile(&pack_sources(packs)?)?)
+/// Loads the packs, then applies the config's severity overrides.
+fn load_rules(packs: &PackArgs, config: &Config) -> Result<RuleSet, Failure> {
+    let mut rules = RuleSet::compile(&pack_sources(packs, config)?)?;
+    for (id, severity) in config.file.severity.iter().flatten() {
+        let mut found = false;
+        for rule in rules.rules.iter_mut().filter(|r| r.id.eq_ignore_ascii_case(id)) {
+            rule.severity = *severity;
+            found = true;
+        }
+        if !found {
+            return Err(config.error_at(id, format!("severity: no rule `{id}`")).into());
+        }
+    }
+    Ok(rules)
 }
 
 /// The paths to lint: the arguments, or stdin's lines with `--stdin-paths`.
@@ -240,19 +318,69 @@ fn input_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Failure> {
     Ok(paths)
 }
 
+/// `--select` on the command line replaces the config's; `--ignore` adds to it.
+fn selectors(args: &CheckArgs, config: &Config) -> (Vec<String>, Vec<String>) {
+    let select = if args.select.is_empty() {
+        config.file.select.clone().unwrap_or_default()
+    } else {
+        args.select.clone()
+    };
+    let mut ignore = config.file.ignore.clone().unwrap_or_default();
+    ignore.extend(args.ignore.iter().cloned());
+    (select, ignore)
+}
+
+/// Drops the paths the config excludes; folders are expanded to do so.
+fn without_excluded(paths: Vec<PathBuf>, config: &Config) -> Vec<PathBuf> {
+    if config.file.exclude.as_ref().is_none_or(Vec::is_empty) {
+        return paths;
+    }
+    let mut kept = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" || !path.exists() {
+            kept.push(path);
+        } else if !config.excluded(&path.display().to_string()) {
+            if path.is_dir() {
+                let mut problems = Vec::new();
+                for input in crate::input::expand(std::slice::from_ref(&path), &mut problems) {
+                    if let crate::input::Input::File(file) = input {
+                        if !config.excluded(&file.display().to_string()) {
+                            kept.push(file);
+                        }
+                    }
+                }
+            } else {
+                kept.push(path);
+            }
+        }
+    }
+    kept
+}
+
 fn check(args: CheckArgs) -> Result<u8, Failure> {
-    let mut rules = load_rules(&args.packs)?;
+    let config = load_config(&args.packs)?;
+    let mut rules = load_rules(&args.packs, &config)?;
     let known = rules
         .rules
         .iter()
         .map(|r| (r.id.clone(), r.pack.clone()))
         .collect();
-    rules.select(&args.select, &args.ignore).map_err(Failure::Usage)?;
+    let (select, ignore) = selectors(&args, &config);
+    rules.select(&select, &ignore).map_err(Failure::Usage)?;
     let baseline = match &args.baseline {
         Some(path) => Some(Baseline::read(path).map_err(Failure::Usage)?),
         None => None,
     };
-    let paths = input_paths(&args)?;
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.file.fail_on)
+        .unwrap_or(Severity::Error);
+    let paths = without_excluded(input_paths(&args)?, &config);
+    if paths.is_empty() {
+        // Every path was deleted or excluded: nothing to lint is a pass.
+        return Ok(0);
+    }
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -297,6 +425,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
             baseline,
             write_baseline: args.write_baseline.is_some(),
             known,
+            config: Some(config),
         },
     );
     let summary = run::check(&linter, &options, &mut gate)?;
@@ -310,7 +439,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         2
     } else if args.exit_zero || args.write_baseline.is_some() {
         0
-    } else if reported.at_least(args.fail_on.into()) > 0 {
+    } else if reported.at_least(fail_on) > 0 {
         1
     } else {
         0
@@ -318,7 +447,8 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
 }
 
 fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
-    let rules = load_rules(&args.packs)?;
+    let config = load_config(&args.packs)?;
+    let rules = load_rules(&args.packs, &config)?;
     let mut out = io::stdout().lock();
     match args.format {
         ListFormat::Json => {
@@ -360,7 +490,8 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
 }
 
 fn explain(id: &str, packs: &PackArgs) -> Result<u8, Failure> {
-    let rules = load_rules(packs)?;
+    let config = load_config(packs)?;
+    let rules = load_rules(packs, &config)?;
     let rule = rules
         .get(id)
         .ok_or_else(|| Failure::Usage(format!("no rule `{id}`; `callint rules` lists them")))?;
@@ -459,4 +590,101 @@ fn test_rules(paths: &[PathBuf]) -> Result<u8, Failure> {
         failures.len()
     );
     Ok(u8::from(!failures.is_empty()))
+}
+
+/// `callint config`: the settings in force, as YAML, each with its origin.
+fn show_config(packs: &PackArgs) -> Result<u8, Failure> {
+    let config = load_config(packs)?;
+    let rules = load_rules(packs, &config)?;
+    let mut out = io::stdout().lock();
+    match &config.path {
+        Some(path) => writeln!(out, "# config file: {}", path.display())?,
+        None => writeln!(
+            out,
+            "# no config file (looked for .callint.yaml from here upwards)"
+        )?,
+    }
+    let f = &config.file;
+    let all_packs: Vec<String> = rules
+        .packs
+        .iter()
+        .map(|p| p.name.clone())
+        .filter(|n| n != "callint")
+        .collect();
+    let cli_rules: Vec<String> = packs.rules.iter().map(|p| p.display().to_string()).collect();
+    let rows: Vec<(&str, serde_json::Value, String)> = vec![
+        (
+            "default-rules",
+            (!packs.no_default_rules && f.default_rules != Some(false)).into(),
+            if packs.no_default_rules {
+                "command line".into()
+            } else {
+                config.origin(f.default_rules.is_some())
+            },
+        ),
+        ("packs", all_packs.into(), config.origin(f.packs.is_some())),
+        (
+            "rules",
+            serde_json::to_value(f.rules.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.rules.is_some()),
+        ),
+        ("rules (command line)", cli_rules.into(), "command line".into()),
+        (
+            "select",
+            f.select.clone().unwrap_or_default().into(),
+            config.origin(f.select.is_some()),
+        ),
+        (
+            "ignore",
+            f.ignore.clone().unwrap_or_default().into(),
+            config.origin(f.ignore.is_some()),
+        ),
+        (
+            "severity",
+            serde_json::to_value(f.severity.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.severity.is_some()),
+        ),
+        (
+            "fail-on",
+            f.fail_on.unwrap_or(Severity::Error).as_str().into(),
+            config.origin(f.fail_on.is_some()),
+        ),
+        (
+            "exclude",
+            f.exclude.clone().unwrap_or_default().into(),
+            config.origin(f.exclude.is_some()),
+        ),
+        (
+            "per-path-ignores",
+            serde_json::to_value(f.per_path_ignores.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.per_path_ignores.is_some()),
+        ),
+        (
+            "roles",
+            serde_json::to_value(f.roles.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.roles.is_some()),
+        ),
+        (
+            "fields",
+            serde_json::to_value(f.fields.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.fields.is_some()),
+        ),
+        (
+            "catalog",
+            serde_json::to_value(crate::config::catalog_with_defaults(f.catalog.as_ref()))
+                .unwrap_or_default(),
+            config.origin(f.catalog.is_some()),
+        ),
+    ];
+    for (key, value, origin) in rows {
+        if key == "rules (command line)" {
+            if value.as_array().is_some_and(|a| !a.is_empty()) {
+                writeln!(out, "# --rules: {value}")?;
+            }
+            continue;
+        }
+        writeln!(out, "{key}: {value}  # {origin}")?;
+    }
+    writeln!(out, "# {} rules enabled before select/ignore", rules.rules.len())?;
+    Ok(0)
 }

@@ -6,6 +6,7 @@
 //! the exit code never depends on the format.
 
 use crate::baseline::{Baseline, Budget};
+use crate::config::Config;
 use crate::engine::{Finding, Span};
 use crate::input::{self, Input, Problem};
 use crate::model::{Role, Utterance};
@@ -27,6 +28,8 @@ pub struct GateOptions {
     /// `(id, pack)` of every loaded rule, enabled or not, to tell a code that
     /// names no rule from one whose rule is switched off in this run.
     pub known: Vec<(String, String)>,
+    /// The config, for `per-path-ignores`.
+    pub config: Option<Config>,
 }
 
 /// A reporter that filters findings before the real one sees them.
@@ -40,6 +43,9 @@ pub struct Gate<'a> {
     counts: FindingCounts,
     unused_rule: Option<usize>,
     invalid_rule: Option<usize>,
+    config: Option<Config>,
+    /// `per-path-ignores` of the last file seen (calls of a file come together).
+    path_ignores: Option<(std::sync::Arc<str>, Vec<String>)>,
 }
 
 impl<'a> Gate<'a> {
@@ -56,6 +62,8 @@ impl<'a> Gate<'a> {
             counts: FindingCounts::default(),
             unused_rule: position(suppress::UNUSED),
             invalid_rule: position(suppress::INVALID),
+            config: options.config.filter(|c| c.file.per_path_ignores.is_some()),
+            path_ignores: None,
         }
     }
 
@@ -202,8 +210,40 @@ fn read_text(file: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+impl Gate<'_> {
+    /// Drops the findings of rules that `per-path-ignores` switch off for this file.
+    fn ignore_by_path(&mut self, result: &CallResult) -> Option<CallResult> {
+        let config = self.config.as_ref()?;
+        if self.path_ignores.as_ref().is_none_or(|(f, _)| *f != result.file) {
+            self.path_ignores = Some((result.file.clone(), config.path_ignores(&result.file)));
+        }
+        let codes = &self.path_ignores.as_ref()?.1;
+        if codes.is_empty() || result.findings.is_empty() {
+            return None;
+        }
+        let rules = self.rules;
+        let findings = result
+            .findings
+            .iter()
+            .filter(|f| {
+                let rule = &rules.rules[f.rule];
+                !codes.iter().any(|c| suppress::covers(c, &rule.id, &rule.pack))
+            })
+            .cloned()
+            .collect();
+        Some(CallResult {
+            file: result.file.clone(),
+            record_line: result.record_line,
+            call: result.call.clone(),
+            findings,
+        })
+    }
+}
+
 impl Reporter for Gate<'_> {
     fn call(&mut self, result: &CallResult) -> io::Result<()> {
+        let by_path = self.ignore_by_path(result);
+        let result = by_path.as_ref().unwrap_or(result);
         let mut changed = if self.suppressions {
             self.suppress(result)
         } else {

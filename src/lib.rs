@@ -17,6 +17,7 @@
 pub mod baseline;
 pub mod calllevel;
 pub mod cli;
+pub mod config;
 pub mod digits;
 pub mod engine;
 pub mod gate;

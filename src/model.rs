@@ -30,7 +30,7 @@ impl Role {
             "customer" | "c" | "client" | "user" | "caller" | "客户" | "用户" | "来电人" | "客人" => {
                 Some(Role::Customer)
             }
-            _ => None,
+            _ => crate::config::role_alias(s),
         }
     }
 

@@ -79,6 +79,9 @@ pub struct UtteranceProblem {
 /// Utterances with an unknown role or no text are left out and described in
 /// the returned problems, so the caller can report and count them.
 pub fn parse_call(json: &[u8], fallback_id: &str) -> ParsedCall {
+    if let Some(map) = crate::config::field_map() {
+        return super::mapped::parse_call(map, json, fallback_id);
+    }
     let raw: RawCall = serde_json::from_slice(json).map_err(describe_json_error)?;
     from_raw(raw, fallback_id)
 }

@@ -10,6 +10,7 @@
 //! record, naming the file, the line or record, and the reason.
 
 pub mod jsonl;
+pub mod mapped;
 pub mod text;
 
 use crate::model::Call;
