@@ -261,7 +261,9 @@ impl Config {
         if let Some(fields) = &self.file.fields {
             let _ = FIELD_MAP.set(fields.clone());
         }
-        let _ = CATALOG.set(self.file.catalog.clone().unwrap_or_default());
+        if let Some(catalog) = &self.file.catalog {
+            let _ = CATALOG.set(catalog.clone());
+        }
     }
 
     /// The path of `file` (as given on the command line) relative to the
@@ -313,6 +315,12 @@ pub fn role_alias(spelling: &str) -> Option<Role> {
 /// The config's field mapping, when it has one.
 pub fn field_map() -> Option<&'static FieldMap> {
     FIELD_MAP.get()
+}
+
+/// Whether the config has a `catalog` section (folders are then searched for
+/// `.yaml`, `.yml` and `.csv` catalogs too).
+pub fn catalog_configured() -> bool {
+    CATALOG.get().is_some()
 }
 
 /// The config's catalog settings, defaults filled in.

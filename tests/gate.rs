@@ -287,14 +287,17 @@ fn suppressions_used_unused_and_without_reason() {
     assert_eq!(
         got,
         [
-            // line 4: the finding stays (wrong rule named) and the suppression is unused
+            // line 4: the finding stays (the comment names the wrong rule) …
             ("TST-003".to_string(), 4, 2),
-            ("CALLINT-001".to_string(), 4, 31),
-            // line 5: no reason, so it is invalid and suppresses nothing
-            ("CALLINT-002".to_string(), 5, 1),
+            // line 6: the comment above it has no reason, so it suppresses nothing
             ("TST-002".to_string(), 6, 2),
-            ("CALLINT-002".to_string(), 7, 19),
             ("TST-001".to_string(), 8, 1),
+            // The comments themselves come after the file's findings:
+            // … and the suppression on line 4 is unused,
+            ("CALLINT-001".to_string(), 4, 31),
+            // line 5 has no reason, line 7 names no rule.
+            ("CALLINT-002".to_string(), 5, 1),
+            ("CALLINT-002".to_string(), 7, 19),
         ]
     );
     // The comments are not speech: nothing is reported inside them.

@@ -9,6 +9,7 @@
 //! Readers never stop at a bad record: they hand back an error for that
 //! record, naming the file, the line or record, and the reason.
 
+pub mod catalog;
 pub mod jsonl;
 pub mod mapped;
 pub mod text;
@@ -35,6 +36,10 @@ pub enum Format {
     Script,
     /// Markdown script library.
     Markdown,
+    /// `.yaml` / `.yml` script catalog (see `catalog` in `.callint.yaml`).
+    Catalog,
+    /// `.csv` script table (see `catalog.csv-text`).
+    Csv,
 }
 
 /// Where input comes from.
@@ -72,6 +77,8 @@ impl Input {
         match Path::new(name).extension().and_then(|e| e.to_str()) {
             Some("json") => Format::Json,
             Some("md" | "markdown") => Format::Markdown,
+            Some("yaml" | "yml") => Format::Catalog,
+            Some("csv") => Format::Csv,
             Some("txt" | "text") => Format::Auto,
             _ => Format::Jsonl,
         }
@@ -91,7 +98,12 @@ fn has_known_extension(path: &Path) -> bool {
     Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| KNOWN_EXTENSIONS.contains(&e))
+        .is_some_and(|e| {
+            KNOWN_EXTENSIONS.contains(&e)
+                // Catalogs only when the config says where their text is, so
+                // that rule packs and CI files in a tree are not read as scripts.
+                || (matches!(e, "yaml" | "yml" | "csv") && crate::config::catalog_configured())
+        })
 }
 
 /// A problem with an input, a record or an utterance.
@@ -295,7 +307,19 @@ pub fn read_document(input: &Input, format: Format) -> Result<Vec<Record>, Strin
         .and_then(|mut r| r.read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read: {e}"))?;
     let name = input.display_name();
+    if matches!(format, Format::Catalog | Format::Csv) {
+        let text = String::from_utf8(bytes).map_err(|_| "invalid UTF-8".to_string())?;
+        let config = crate::config::catalog();
+        return if format == Format::Csv {
+            catalog::read_csv(&text, &name, &config)
+        } else {
+            catalog::read_yaml(&text, &name, &config)
+        };
+    }
     if format == Format::Json {
+        if let Some(records) = catalog::try_json(&bytes, &name, &crate::config::catalog()) {
+            return Ok(records);
+        }
         return Ok(match jsonl::parse_document(&bytes, &name) {
             Err(reason) => vec![finish_record(String::new(), Err(reason))],
             Ok(calls) if calls.len() == 1 && !bytes.trim_ascii_start().starts_with(b"[") => calls

@@ -72,7 +72,12 @@ impl Reporter for Github<'_> {
             if let Some(span) = &finding.span {
                 message.push_str(&format!(" 「{}」", span.text));
             }
-            if location.column.is_none() {
+            if let Some(detail) = &finding.detail {
+                message.push_str(&format!(" ({detail})"));
+            }
+            if let Some(entry) = super::catalog_entry(result) {
+                message.push_str(&format!(" (entry {entry})"));
+            } else if location.column.is_none() {
                 message.push_str(&format!(" (call {})", result.call.id));
             }
             if let Some(help) = &rule.help {

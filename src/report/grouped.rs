@@ -48,7 +48,10 @@ impl Reporter for Grouped<'_> {
             let location = Location::of(result, finding);
             let utterance = finding.utterance.and_then(|i| result.call.utterances.get(i));
             let place = match (location.line, location.column) {
-                (Some(l), Some(c)) => format!("{l}:{c}"),
+                (Some(l), Some(c)) => match super::catalog_entry(result) {
+                    Some(entry) => format!("{l}:{c} · entry {entry}"),
+                    None => format!("{l}:{c}"),
+                },
                 (Some(l), None) => format!("{l} · call {}", result.call.id),
                 _ => format!("call {}", result.call.id),
             };
@@ -56,10 +59,13 @@ impl Reporter for Grouped<'_> {
                 Some(u) => format!("{place} · #{} {}", u.index, u.role),
                 None => place,
             };
-            let quoted = finding
+            let mut quoted = finding
                 .span
                 .as_ref()
                 .map_or(String::new(), |s| format!(" 「{}」", s.text));
+            if let Some(detail) = &finding.detail {
+                quoted.push_str(&format!(" ({detail})"));
+            }
             writeln!(
                 self.out,
                 "  {place:<6} {:<8} {:<9} {}{quoted}",

@@ -116,7 +116,12 @@ fn place(result: &CallResult, finding: &Finding, utterance: Option<&Utterance>) 
     let location = Location::of(result, finding);
     let mut s = result.file.to_string();
     match (utterance.and_then(|u| u.line), location.line, location.column) {
-        (Some(_), Some(line), Some(col)) => s.push_str(&format!(":{line}:{col}")),
+        (Some(_), Some(line), Some(col)) => {
+            s.push_str(&format!(":{line}:{col}"));
+            if let Some(entry) = super::catalog_entry(result) {
+                s.push_str(&format!(" · entry {entry}"));
+            }
+        }
         (_, Some(line), _) => {
             s.push_str(&format!(":{line} · call {}", result.call.id));
         }

@@ -86,7 +86,10 @@ impl Reporter for Junit<'_> {
             let rule = &rules.rules[finding.rule];
             let location = Location::of(result, finding);
             let place = match (location.line, location.column) {
-                (Some(l), Some(c)) => format!("{l}:{c}"),
+                (Some(l), Some(c)) => match super::catalog_entry(result) {
+                    Some(entry) => format!("{l}:{c} entry {entry}"),
+                    None => format!("{l}:{c}"),
+                },
                 (Some(l), None) => format!("line {l}, call {}", result.call.id),
                 _ => format!("call {}", result.call.id),
             };
@@ -94,6 +97,9 @@ impl Reporter for Junit<'_> {
             let mut body = format!("{}: {}", rule.title, rule.message);
             if let Some(span) = &finding.span {
                 body.push_str(&format!(" 「{}」", span.text));
+            }
+            if let Some(detail) = &finding.detail {
+                body.push_str(&format!("\n{detail}"));
             }
             if let Some(u) = utterance {
                 body.push_str(&format!("\n{}: {}", u.role, u.text));

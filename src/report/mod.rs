@@ -100,6 +100,15 @@ pub fn statistics<'a>(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style
     Box::new(grouped::Statistics::new(rules, out, style))
 }
 
+/// The entry id of a call read from a script catalog (`file#id`), if it is one.
+pub fn catalog_entry(result: &CallResult) -> Option<&str> {
+    result
+        .call
+        .id
+        .strip_prefix(&*result.file)
+        .and_then(|rest| rest.strip_prefix('#'))
+}
+
 /// `mm:ss.s` for a time in seconds.
 pub fn clock(seconds: f64) -> String {
     let total = seconds.max(0.0);

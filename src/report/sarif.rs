@@ -121,10 +121,13 @@ impl Reporter for Sarif<'_> {
             if !region.is_empty() {
                 physical["region"] = Value::Object(region);
             }
-            let quoted = finding
+            let mut quoted = finding
                 .span
                 .as_ref()
                 .map_or(String::new(), |s| format!("「{}」", s.text));
+            if let Some(detail) = &finding.detail {
+                quoted.push_str(&format!(" ({detail})"));
+            }
             let mut properties = json!({"call_id": result.call.id});
             if let Some(u) = finding.utterance.and_then(|i| result.call.utterances.get(i)) {
                 properties["utterance"] = u.index.into();
