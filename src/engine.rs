@@ -130,7 +130,7 @@ impl Linter {
         let mut findings = Vec::new();
         let collect = !self.call_level.is_empty() && !call.script;
         if collect {
-            self.call_level.start(&mut scratch.call, call.utterances.len());
+            self.call_level.start(&mut scratch.call, call);
         }
         for (i, utterance) in call.utterances.iter().enumerate() {
             self.check_utterance(i, utterance, scratch, &mut findings, collect);
@@ -176,7 +176,7 @@ impl Linter {
         } = scratch;
         norm.fill(&utterance.text);
         if collect {
-            call.observe(index, norm);
+            call.observe(index, utterance.role, norm);
         }
         hits.clear();
         self.matcher.scan(utterance.role, norm.text(), hits);
@@ -188,7 +188,7 @@ impl Linter {
         boundaries.clear();
         let phrase_rules = self.rules.rules.len();
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
-            if hit.rule >= phrase_rules && !collect {
+            if hit.rule >= phrase_rules && !(collect && call.wants(hit.rule - phrase_rules, index)) {
                 continue;
             }
             let rule = self.rule_at(hit.rule);

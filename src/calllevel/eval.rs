@@ -6,13 +6,12 @@
 //! ([`CallScan::observe`]). Evaluation then works on those records and the
 //! utterance times alone.
 
-use super::{has_times, CallLevel, Check, Direction, Scope, Window};
+use super::{has_times, CallLevel, Check, Direction, Scope, Want, Window};
 use crate::engine::{Finding, Span};
 use crate::model::{Call, Role};
 use crate::normalize::Normalized;
 use crate::report::clock;
 use crate::rules::Rule;
-use std::hash::{Hash, Hasher};
 
 /// A surviving hit of a phrase set: utterance and original byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,23 +40,46 @@ pub struct CallScan {
     /// Per utterance: letters and digits spoken (when a rule needs them).
     chars: Vec<u32>,
     sentences: Vec<Sentence>,
-    want_chars: bool,
-    want_sentences: bool,
+    chars_roles: Vec<Role>,
+    sentence_roles: Vec<Role>,
+    /// Per global set: which utterances' hits matter.
+    pub(super) wants: Vec<Want>,
+    /// Per global set: a hit has been recorded.
+    found: Vec<bool>,
+    /// Utterance masks for `Want::Mask`.
+    pub(super) mask: Vec<bool>,
 }
 
 impl CallScan {
-    pub(super) fn reset(&mut self, sets: usize, utterances: usize, chars: bool, sentences: bool) {
+    pub(super) fn reset(&mut self, sets: usize, utterances: usize, chars: &[Role], sentences: &[Role]) {
         self.hits.resize_with(sets, Vec::new);
         for h in &mut self.hits {
             h.clear();
         }
         self.chars.clear();
-        if chars {
-            self.chars.resize(utterances, 0);
-        }
+        self.chars.resize(utterances, 0);
         self.sentences.clear();
-        self.want_chars = chars;
-        self.want_sentences = sentences;
+        self.chars_roles.clear();
+        self.chars_roles.extend_from_slice(chars);
+        self.sentence_roles.clear();
+        self.sentence_roles.extend_from_slice(sentences);
+        self.wants.clear();
+        self.found.clear();
+        self.found.resize(sets, false);
+        self.mask.clear();
+    }
+
+    /// Whether a hit of global set `set` in utterance `utt` can change any
+    /// call-level verdict; when not, the engine skips its boundary check.
+    #[inline]
+    pub fn wants(&self, set: usize, utt: usize) -> bool {
+        match self.wants.get(set) {
+            Some(Want::All) => true,
+            Some(Want::First) => !self.found[set],
+            Some(&Want::Range(lo, hi)) => !self.found[set] && (lo as usize..hi as usize).contains(&utt),
+            Some(&Want::Mask(offset)) => self.mask.get(offset as usize + utt).copied().unwrap_or(false),
+            None => false,
+        }
     }
 
     /// Records a surviving hit of global set `set` in utterance `utt`, at
@@ -68,6 +90,9 @@ impl CallScan {
             start: start as u32,
             end: end as u32,
         };
+        if let Some(found) = self.found.get_mut(set) {
+            *found = true;
+        }
         if let Some(list) = self.hits.get_mut(set) {
             // One hit per utterance is enough for every check but spans;
             // keep the first few so `near` can pair them.
@@ -79,14 +104,14 @@ impl CallScan {
     }
 
     /// Takes what call-level rules need from utterance `utt`'s normalised text.
-    pub fn observe(&mut self, utt: usize, norm: &Normalized) {
+    pub fn observe(&mut self, utt: usize, role: Role, norm: &Normalized) {
         let text = norm.text();
-        if self.want_chars {
+        if self.chars_roles.contains(&role) {
             if let Some(c) = self.chars.get_mut(utt) {
-                *c = text.chars().filter(|c| c.is_alphanumeric()).count() as u32;
+                *c = text.chars().filter(|&c| spoken(c)).count() as u32;
             }
         }
-        if self.want_sentences {
+        if self.sentence_roles.contains(&role) {
             let mut from = 0;
             let ends = text
                 .char_indices()
@@ -102,11 +127,13 @@ impl CallScan {
 
     fn sentence(&mut self, utt: usize, norm: &Normalized, from: usize, to: usize) {
         let piece = &norm.text()[from..to];
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        // FNV-1a over the letters and digits: punctuation and spacing do not
+        // make two sentences different.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let mut chars = 0u32;
         let (mut first, mut last) = (None, 0);
-        for (i, c) in piece.char_indices().filter(|(_, c)| c.is_alphanumeric()) {
-            c.hash(&mut hasher);
+        for (i, c) in piece.char_indices().filter(|&(_, c)| spoken(c)) {
+            hash = (hash ^ u64::from(c)).wrapping_mul(0x0000_0100_0000_01b3);
             chars += 1;
             first.get_or_insert(i);
             last = i + c.len_utf8();
@@ -114,7 +141,7 @@ impl CallScan {
         if let Some(first) = first {
             let (s, e) = norm.original_range(from + first, from + last);
             self.sentences.push(Sentence {
-                hash: hasher.finish(),
+                hash,
                 utt: utt as u32,
                 start: s as u32,
                 end: e as u32,
@@ -122,6 +149,20 @@ impl CallScan {
             });
         }
     }
+}
+
+/// A character that is spoken: a letter, digit or CJK character, not
+/// punctuation, a symbol or a space. Cheaper than `char::is_alphanumeric`,
+/// whose table lookup is slow for CJK, and the same on normalised text.
+#[inline]
+fn spoken(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !matches!(
+        c as u32,
+        0x80..=0xbf | 0x2000..=0x206f | 0x2190..=0x2bff | 0x3000..=0x303f | 0xfe30..=0xfe4f | 0xff00..=0xff0f
+    )
 }
 
 fn is_sentence_break(c: char) -> bool {

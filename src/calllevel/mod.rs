@@ -563,20 +563,97 @@ impl Compiler<'_> {
     }
 }
 
+/// When the hits of a phrase set matter, so that the engine can skip the
+/// token-boundary check (jieba) for hits nobody will look at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SetUse {
+    /// Every hit, anywhere in the call.
+    Every,
+    /// Only whether the set is said anywhere: the first hit is enough.
+    First,
+    /// A required set: only hits in the window, and the first is enough.
+    Window(Window),
+    /// A hold notice: only in the `lookback` utterances before a gap over
+    /// `max_seconds`.
+    Excuse {
+        /// The silence rule's limit.
+        max_seconds: f64,
+        /// Utterances searched before the gap.
+        lookback: usize,
+    },
+}
+
+/// Per set: its use, roles, and whether its rule needs times.
+#[derive(Debug, Clone)]
+struct SetInfo {
+    usage: SetUse,
+    roles: Vec<Role>,
+    needs_times: bool,
+}
+
 /// Every call-level rule of a linter, with where its sets sit among the
 /// matcher's rules.
 #[derive(Debug, Default)]
 pub struct CallLevel {
     /// `(rule index, first global set index)`.
     rules: Vec<(usize, usize)>,
-    /// Total number of sets.
-    sets: usize,
+    /// Per global set.
+    sets: Vec<SetInfo>,
     /// Some rule needs utterance times.
     needs_times: bool,
-    /// Some rule needs spoken-character counts.
-    needs_chars: bool,
-    /// Some rule needs sentences.
-    needs_sentences: bool,
+    /// Roles whose spoken-character counts some rule needs.
+    chars_roles: Vec<Role>,
+    /// Roles whose sentences some rule needs.
+    sentence_roles: Vec<Role>,
+}
+
+fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
+    use SetUse::*;
+    let every = |sets: &[Option<usize>]| sets.iter().flatten().map(|&s| (s, Every)).collect();
+    match check {
+        Check::Required { set, window } => vec![(*set, Window(*window))],
+        Check::Conditional {
+            trigger,
+            require,
+            forbid,
+            ..
+        } => every(&[Some(*trigger), *require, *forbid]),
+        Check::Response {
+            cue, answer, forbid, ..
+        } => every(&[Some(*cue), *answer, *forbid]),
+        Check::Composition {
+            scope,
+            all,
+            any,
+            none,
+            at_least,
+            near,
+        } => {
+            let usage = if *scope == Scope::Call { First } else { Every };
+            let mut v: Vec<(usize, SetUse)> = (all.iter().chain(any).chain(none))
+                .chain(at_least.iter().flat_map(|(_, of)| of))
+                .map(|&s| (s, usage))
+                .collect();
+            v.extend(near.iter().flat_map(|&(a, b, _)| [(a, Every), (b, Every)]));
+            v
+        }
+        Check::Interruption { after_cue, .. } => after_cue.iter().map(|&s| (s, First)).collect(),
+        Check::Silence {
+            max_seconds,
+            excused_by,
+            lookback,
+        } => excused_by
+            .iter()
+            .map(|&s| {
+                let usage = Excuse {
+                    max_seconds: *max_seconds,
+                    lookback: *lookback,
+                };
+                (s, usage)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl CallLevel {
@@ -586,15 +663,36 @@ impl CallLevel {
         let mut level = CallLevel::default();
         let mut sets = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            if let Some(c) = &rule.call {
-                level.rules.push((i, sets.len()));
-                sets.extend(c.sets.iter().cloned());
-                level.needs_times |= c.needs_times();
-                level.needs_chars |= matches!(c.check, Check::SpeechRate { .. });
-                level.needs_sentences |= matches!(c.check, Check::Repetition { .. });
+            let Some(c) = &rule.call else {
+                continue;
+            };
+            level.rules.push((i, sets.len()));
+            let mut infos: Vec<SetInfo> = c
+                .sets
+                .iter()
+                .map(|s| SetInfo {
+                    usage: SetUse::Every,
+                    roles: s.roles.clone(),
+                    needs_times: c.needs_times(),
+                })
+                .collect();
+            for (set, usage) in set_uses(&c.check) {
+                infos[set].usage = usage;
+            }
+            level.sets.extend(infos);
+            sets.extend(c.sets.iter().cloned());
+            level.needs_times |= c.needs_times();
+            let roles = match c.check {
+                Check::SpeechRate { .. } => &mut level.chars_roles,
+                Check::Repetition { .. } => &mut level.sentence_roles,
+                _ => continue,
+            };
+            for role in &rule.roles {
+                if !roles.contains(role) {
+                    roles.push(*role);
+                }
             }
         }
-        level.sets = sets.len();
         (level, sets)
     }
 
@@ -608,8 +706,75 @@ impl CallLevel {
         self.needs_times && !call.script && !has_times(call)
     }
 
-    /// Prepares `scan` for a call of `utterances` utterances.
-    pub fn start(&self, scan: &mut CallScan, utterances: usize) {
-        scan.reset(self.sets, utterances, self.needs_chars, self.needs_sentences);
+    /// Prepares `scan` for `call`: which set hits will matter where, and
+    /// what to take from each utterance.
+    pub fn start(&self, scan: &mut CallScan, call: &Call) {
+        let n = call.utterances.len();
+        let timed = has_times(call);
+        scan.reset(self.sets.len(), n, &self.chars_roles, &self.sentence_roles);
+        for info in &self.sets {
+            let want = if info.needs_times && !timed {
+                Want::Range(0, 0)
+            } else {
+                want(info, call, timed, scan)
+            };
+            scan.wants.push(want);
+        }
+    }
+}
+
+/// Which utterances' hits of a set matter in one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Every utterance.
+    All,
+    /// Until the first hit.
+    First,
+    /// Utterances `lo..hi`, until the first hit.
+    Range(u32, u32),
+    /// Utterances marked in `CallScan::mask` from this offset.
+    Mask(u32),
+}
+
+fn want(info: &SetInfo, call: &Call, timed: bool, scan: &mut CallScan) -> Want {
+    let u = &call.utterances;
+    let of_role = || (0..u.len()).filter(|&i| info.roles.contains(&u[i].role));
+    match info.usage {
+        SetUse::Every => Want::All,
+        SetUse::First | SetUse::Window(Window::Call) => Want::First,
+        SetUse::Window(Window::First(k)) => match of_role().take(k).last() {
+            Some(last) => Want::Range(0, last as u32 + 1),
+            None => Want::Range(0, 0),
+        },
+        SetUse::Window(Window::Last(k)) => {
+            let all: Vec<usize> = of_role().collect();
+            let from = all.len().saturating_sub(k);
+            match all.get(from) {
+                Some(&first) => Want::Range(first as u32, u.len() as u32),
+                None => Want::Range(0, 0),
+            }
+        }
+        SetUse::Window(_) => Want::All,
+        SetUse::Excuse {
+            max_seconds,
+            lookback,
+        } => {
+            if !timed {
+                return Want::Range(0, 0);
+            }
+            let offset = scan.mask.len();
+            scan.mask.resize(offset + u.len(), false);
+            let mut last_end = f64::NEG_INFINITY;
+            for (i, utterance) in u.iter().enumerate() {
+                let start = utterance.start.unwrap_or(0.0);
+                if i > 0 && start - last_end > max_seconds {
+                    for p in i.saturating_sub(lookback)..i {
+                        scan.mask[offset + p] = true;
+                    }
+                }
+                last_end = last_end.max(utterance.end.unwrap_or(0.0));
+            }
+            Want::Mask(offset as u32)
+        }
     }
 }
