@@ -10,7 +10,7 @@
 use crate::rules::Detector;
 
 /// The digit a character stands for when a number is read out digit by digit.
-fn digit_value(c: char) -> Option<u8> {
+pub fn digit_value(c: char) -> Option<u8> {
     Some(match c {
         '0'..='9' => c as u8 - b'0',
         '零' | '〇' | '洞' => 0,

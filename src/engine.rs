@@ -179,7 +179,7 @@ impl Linter {
             call.observe(index, utterance.role, norm);
         }
         hits.clear();
-        self.matcher.scan(utterance.role, norm.text(), hits);
+        self.matcher.scan(utterance.role, norm, hits);
         if !hits.iter().any(|h| h.kind == HitKind::Hit) {
             return;
         }

@@ -22,6 +22,7 @@ pub mod digits;
 pub mod engine;
 pub mod gate;
 pub mod input;
+pub mod literals;
 pub mod matcher;
 pub mod model;
 pub mod normalize;

@@ -12,11 +12,16 @@
 //! candidates, and `engine` decides.
 
 use crate::digits::{detects, digit_runs};
+use crate::literals::required_literals;
 use crate::model::Role;
+use crate::normalize::Normalized;
 use crate::rules::{Detector, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
 use std::collections::HashMap;
+
+/// The shortest number a detector looks for: an 11-digit mobile number.
+const MIN_NUMBER_DIGITS: usize = 11;
 
 /// Whether a candidate is evidence for a rule or a context that cancels it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,19 +59,45 @@ pub struct RawHit {
     pub end: usize,
 }
 
+/// What an automaton pattern stands for.
 #[derive(Debug, Clone, Copy)]
-struct Owner {
+enum Owner {
+    /// A rule's phrase or exception phrase.
+    Phrase {
+        rule: usize,
+        kind: HitKind,
+        agent: bool,
+        customer: bool,
+    },
+    /// A required literal of regex `regex`: the regex may match here.
+    Trigger { regex: usize },
+}
+
+/// A rule's regex and whom it applies to.
+#[derive(Debug)]
+struct RegexEntry {
+    regex: Regex,
     rule: usize,
     kind: HitKind,
     agent: bool,
     customer: bool,
 }
 
+impl RegexEntry {
+    fn applies_to(&self, role: Role) -> bool {
+        match role {
+            Role::Agent => self.agent,
+            Role::Customer => self.customer,
+        }
+    }
+}
+
+/// Regexes without required literals, run on every utterance of a role.
 #[derive(Debug)]
-struct RoleRegexes {
+struct UntriggeredRegexes {
     set: RegexSet,
-    /// Parallel to `set`: the regex and its owner.
-    entries: Vec<(Regex, usize, HitKind)>,
+    /// Parallel to `set`: indices into `Matcher::regexes`.
+    entries: Vec<usize>,
 }
 
 /// The compiled search structures for a rule set.
@@ -74,32 +105,38 @@ struct RoleRegexes {
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     owners: Vec<Vec<Owner>>,
-    agent_regexes: RoleRegexes,
-    customer_regexes: RoleRegexes,
+    regexes: Vec<RegexEntry>,
+    agent_untriggered: UntriggeredRegexes,
+    customer_untriggered: UntriggeredRegexes,
     detectors: Vec<(usize, Detector, Role)>,
 }
 
 impl Matcher {
     /// Builds the automaton and regex sets for `rules`.
     pub fn new(rules: &RuleSet) -> Matcher {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut phrases: Vec<&str> = Vec::new();
-        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        let mut patterns = PatternTable::default();
+        let mut regexes = Vec::new();
         for (i, rule) in rules.rules.iter().enumerate() {
             let agent = rule.applies_to(Role::Agent);
             let customer = rule.applies_to(Role::Customer);
-            let tagged = rule
-                .phrases
-                .iter()
-                .map(|p| (p, HitKind::Hit))
+            let phrases = (rule.phrases.iter().map(|p| (p, HitKind::Hit)))
                 .chain(rule.exception_phrases.iter().map(|p| (p, HitKind::Exception)));
-            for (phrase, kind) in tagged {
-                let id = *index.entry(phrase.as_str()).or_insert_with(|| {
-                    phrases.push(phrase.as_str());
-                    owners.push(Vec::new());
-                    phrases.len() - 1
-                });
-                owners[id].push(Owner {
+            for (phrase, kind) in phrases {
+                patterns.add(
+                    phrase,
+                    Owner::Phrase {
+                        rule: i,
+                        kind,
+                        agent,
+                        customer,
+                    },
+                );
+            }
+            let res = (rule.patterns.iter().map(|r| (r, HitKind::Hit)))
+                .chain(rule.exception_patterns.iter().map(|r| (r, HitKind::Exception)));
+            for (regex, kind) in res {
+                regexes.push(RegexEntry {
+                    regex: regex.clone(),
                     rule: i,
                     kind,
                     agent,
@@ -107,12 +144,26 @@ impl Matcher {
                 });
             }
         }
-        let automaton = (!phrases.is_empty()).then(|| {
+        let mut untriggered = Vec::new();
+        for (index, entry) in regexes.iter().enumerate() {
+            match required_literals(entry.regex.as_str()) {
+                Some(literals) => {
+                    for literal in literals {
+                        patterns.add(&literal, Owner::Trigger { regex: index });
+                    }
+                }
+                None => untriggered.push(index),
+            }
+        }
+        // A contiguous NFA, not a DFA: with a few thousand CJK patterns the DFA
+        // takes 40 MB and most of start-up to build, for no measurable gain in
+        // scan speed on call text.
+        let automaton = (!patterns.phrases.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&phrases)
-                .expect("normalised phrases are non-empty and few enough for a DFA")
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&patterns.phrases)
+                .expect("normalised phrases are non-empty")
         });
         let detectors = rules
             .rules
@@ -123,49 +174,87 @@ impl Matcher {
             .collect();
         Matcher {
             automaton,
-            owners,
-            agent_regexes: RoleRegexes::new(rules, Role::Agent),
-            customer_regexes: RoleRegexes::new(rules, Role::Customer),
+            owners: patterns.owners,
+            agent_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Agent),
+            customer_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Customer),
+            regexes,
             detectors,
         }
     }
 
-    /// Appends every candidate in `text` spoken by `role` to `out`.
-    pub fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
+    /// Appends every candidate in the normalised utterance spoken by `role` to `out`.
+    pub fn scan(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
+        let text = norm.text();
+        let mut triggered: Vec<usize> = Vec::new();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(text) {
                 for owner in &self.owners[m.pattern().as_usize()] {
-                    let applies = match role {
-                        Role::Agent => owner.agent,
-                        Role::Customer => owner.customer,
-                    };
-                    if applies {
-                        out.push(RawHit {
-                            rule: owner.rule,
-                            kind: owner.kind,
-                            source: Source::Phrase,
-                            start: m.start(),
-                            end: m.end(),
-                        });
+                    match *owner {
+                        Owner::Phrase {
+                            rule,
+                            kind,
+                            agent,
+                            customer,
+                        } => {
+                            let applies = match role {
+                                Role::Agent => agent,
+                                Role::Customer => customer,
+                            };
+                            if applies {
+                                out.push(RawHit {
+                                    rule,
+                                    kind,
+                                    source: Source::Phrase,
+                                    start: m.start(),
+                                    end: m.end(),
+                                });
+                            }
+                        }
+                        Owner::Trigger { regex } => {
+                            if self.regexes[regex].applies_to(role) && !triggered.contains(&regex) {
+                                triggered.push(regex);
+                            }
+                        }
                     }
                 }
             }
         }
-        let regexes = match role {
-            Role::Agent => &self.agent_regexes,
-            Role::Customer => &self.customer_regexes,
+        let untriggered = match role {
+            Role::Agent => &self.agent_untriggered,
+            Role::Customer => &self.customer_untriggered,
         };
-        regexes.scan(text, out);
-        self.scan_detectors(role, text, out);
+        if !untriggered.entries.is_empty() {
+            triggered.extend(
+                untriggered
+                    .set
+                    .matches(text)
+                    .iter()
+                    .map(|i| untriggered.entries[i]),
+            );
+        }
+        triggered.sort_unstable();
+        for index in triggered {
+            let entry = &self.regexes[index];
+            for m in entry.regex.find_iter(text) {
+                out.push(RawHit {
+                    rule: entry.rule,
+                    kind: entry.kind,
+                    source: Source::Pattern,
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+        if norm.digit_chars() >= MIN_NUMBER_DIGITS {
+            self.scan_detectors(role, text, out);
+        }
     }
 
     fn scan_detectors(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
-        if !self.detectors.iter().any(|d| d.2 == role)
-            || !text.chars().any(|c| c.is_ascii_digit() || c > '\u{3000}')
-        {
+        if !self.detectors.iter().any(|d| d.2 == role) {
             return;
         }
-        for run in digit_runs(text, 11) {
+        for run in digit_runs(text, MIN_NUMBER_DIGITS) {
             for &(rule, detector, r) in &self.detectors {
                 if r == role && detects(detector, &run.digits) {
                     out.push(RawHit {
@@ -181,42 +270,34 @@ impl Matcher {
     }
 }
 
-impl RoleRegexes {
-    fn new(rules: &RuleSet, role: Role) -> RoleRegexes {
-        let entries: Vec<(Regex, usize, HitKind)> = rules
-            .rules
+impl UntriggeredRegexes {
+    fn new(regexes: &[RegexEntry], untriggered: &[usize], role: Role) -> UntriggeredRegexes {
+        let entries: Vec<usize> = untriggered
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.applies_to(role))
-            .flat_map(|(i, r)| {
-                let hits = r.patterns.iter().map(move |re| (re.clone(), i, HitKind::Hit));
-                let exceptions = r
-                    .exception_patterns
-                    .iter()
-                    .map(move |re| (re.clone(), i, HitKind::Exception));
-                hits.chain(exceptions)
-            })
+            .copied()
+            .filter(|&i| regexes[i].applies_to(role))
             .collect();
-        let set = RegexSet::new(entries.iter().map(|(re, _, _)| re.as_str()))
+        let set = RegexSet::new(entries.iter().map(|&i| regexes[i].regex.as_str()))
             .expect("each regex compiled on its own when the pack was loaded");
-        RoleRegexes { set, entries }
+        UntriggeredRegexes { set, entries }
     }
+}
 
-    fn scan(&self, text: &str, out: &mut Vec<RawHit>) {
-        if self.entries.is_empty() {
-            return;
-        }
-        for i in self.set.matches(text).iter() {
-            let (re, rule, kind) = &self.entries[i];
-            for m in re.find_iter(text) {
-                out.push(RawHit {
-                    rule: *rule,
-                    kind: *kind,
-                    source: Source::Pattern,
-                    start: m.start(),
-                    end: m.end(),
-                });
-            }
-        }
+/// Automaton patterns, deduplicated, each with the owners it stands for.
+#[derive(Default)]
+struct PatternTable {
+    index: HashMap<String, usize>,
+    phrases: Vec<String>,
+    owners: Vec<Vec<Owner>>,
+}
+
+impl PatternTable {
+    fn add(&mut self, phrase: &str, owner: Owner) {
+        let id = *self.index.entry(phrase.to_string()).or_insert_with(|| {
+            self.phrases.push(phrase.to_string());
+            self.owners.push(Vec::new());
+            self.phrases.len() - 1
+        });
+        self.owners[id].push(owner);
     }
 }

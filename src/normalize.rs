@@ -30,6 +30,9 @@ pub struct Normalized {
     text: String,
     /// For each byte of `text`: the original byte range of its source character.
     map: Vec<(u32, u32)>,
+    /// How many characters of `text` can be read as digits (5, 五, 幺…); lets
+    /// the number detectors skip the many utterances that cannot hold one.
+    digit_chars: usize,
 }
 
 /// Single characters ASR inserts as hesitation, dropped wherever they occur.
@@ -89,6 +92,7 @@ impl Normalized {
     pub fn fill(&mut self, original: &str) {
         self.text.clear();
         self.map.clear();
+        self.digit_chars = 0;
         let mut pending_space: Option<(u32, u32)> = None;
         let mut chars = original.char_indices().peekable();
         while let Some((at, raw)) = chars.next() {
@@ -123,10 +127,18 @@ impl Normalized {
     }
 
     fn push(&mut self, c: char, range: (u32, u32)) {
+        if crate::digits::digit_value(c).is_some() {
+            self.digit_chars += 1;
+        }
         self.text.push(c);
         for _ in 0..c.len_utf8() {
             self.map.push(range);
         }
+    }
+
+    /// How many characters could be digits of a spoken or written number.
+    pub fn digit_chars(&self) -> usize {
+        self.digit_chars
     }
 
     /// The normalised text.
