@@ -536,6 +536,9 @@ fn explain(id: &str, packs: &PackArgs) -> Result<u8, Failure> {
             join(rule.exception_phrases.iter().map(String::as_str).chain(pats))
         )?;
     }
+    for line in rule.call.iter().flat_map(|c| c.explain()) {
+        writeln!(out, "{line}")?;
+    }
     if let Some(why) = &rule.why {
         writeln!(out, "\n## Why\n{}", why.trim_end())?;
     }
@@ -548,6 +551,11 @@ fn explain(id: &str, packs: &PackArgs) -> Result<u8, Failure> {
     }
     for e in &rule.pass_examples {
         writeln!(out, "  ✓ {e}")?;
+    }
+    for (calls, mark) in [(&rule.fire_calls, '✗'), (&rule.pass_calls, '✓')] {
+        for call in calls {
+            writeln!(out, "  {mark} {}", crate::calllevel::one_line(call))?;
+        }
     }
     if !rule.references.is_empty() {
         writeln!(out, "\n## References")?;

@@ -189,6 +189,126 @@ impl CallRule {
         }
     }
 
+    /// What `callint explain` shows: the kind, its parameters and its sets.
+    pub fn explain(&self) -> Vec<String> {
+        let set = |i: &usize| self.sets[*i].title.clone();
+        let opt = |i: &Option<usize>| i.as_ref().map_or("-".to_string(), set);
+        let list = |v: &[usize]| v.iter().map(set).collect::<Vec<_>>().join(", ");
+        let secs = |t: &Option<f64>| t.map_or("-".to_string(), |t| format!("{t} s"));
+        let head = match &self.check {
+            Check::Required { set: s, window } => {
+                format!(
+                    "required: {} in {window:?} (utterances of the set's roles)",
+                    set(s)
+                )
+            }
+            Check::Conditional {
+                trigger,
+                require,
+                forbid,
+                direction,
+                utterances,
+                seconds,
+            } => format!(
+                "conditional: trigger {}; require {}; forbid {}; {direction:?} within {} utterances / {}",
+                set(trigger),
+                opt(require),
+                opt(forbid),
+                utterances.map_or("-".to_string(), |n| n.to_string()),
+                secs(seconds)
+            ),
+            Check::Response {
+                cue,
+                answer,
+                forbid,
+                turns,
+                seconds,
+            } => format!(
+                "response: cue {}; answer {}; forbid {}; within {} turns / {}",
+                set(cue),
+                opt(answer),
+                opt(forbid),
+                turns.map_or("-".to_string(), |n| n.to_string()),
+                secs(seconds)
+            ),
+            Check::Composition {
+                scope,
+                all,
+                any,
+                none,
+                at_least,
+                near,
+            } => {
+                let mut parts = vec![format!("composition ({scope:?} scope):")];
+                if !all.is_empty() {
+                    parts.push(format!("all of {}", list(all)));
+                }
+                if !any.is_empty() {
+                    parts.push(format!("any of {}", list(any)));
+                }
+                if !none.is_empty() {
+                    parts.push(format!("none of {}", list(none)));
+                }
+                if let Some((n, of)) = at_least {
+                    parts.push(format!("at least {n} of {}", list(of)));
+                }
+                if let Some((a, b, k)) = near {
+                    parts.push(format!("{} within {k} characters of {}", set(a), set(b)));
+                }
+                parts.join(" ")
+            }
+            Check::SpeechRate {
+                max_cpm,
+                per,
+                min_chars,
+                min_seconds,
+            } => format!(
+                "timing: speech rate over {max_cpm} characters a minute per {per:?} \
+                 (utterances of at least {min_chars} characters and {min_seconds} s)"
+            ),
+            Check::Interruption {
+                min_overlap,
+                after_cue,
+            } => format!(
+                "timing: starting more than {} ms before the other side finishes{}",
+                (min_overlap * 1000.0).round(),
+                after_cue.map_or(String::new(), |c| format!(", once they said {}", set(&c)))
+            ),
+            Check::Silence {
+                max_seconds,
+                excused_by,
+                lookback,
+            } => format!(
+                "timing: silence over {max_seconds} s{}",
+                excused_by.map_or(String::new(), |e| format!(
+                    ", unless {} was said in the {lookback} utterances before it",
+                    set(&e)
+                ))
+            ),
+            Check::Latency { max_seconds } => {
+                format!("timing: answering more than {max_seconds} s after the other side")
+            }
+            Check::Duration {
+                min_seconds,
+                max_seconds,
+            } => format!(
+                "timing: call duration outside {} .. {}",
+                secs(min_seconds),
+                secs(max_seconds)
+            ),
+            Check::Repetition { min_count, min_chars } => {
+                format!("repetition: a sentence of {min_chars}+ characters said {min_count}+ times")
+            }
+        };
+        let mut lines = vec![head];
+        if self.needs_times() {
+            lines
+                .push("needs utterance times; skipped (and counted in the summary) for calls without".into());
+        }
+        lines.extend(self.describe_sets().into_iter().map(|l| format!("  {l}")));
+        lines
+    }
+
     /// One line per phrase set, for `explain`.
     pub fn describe_sets(&self) -> Vec<String> {
         self.sets
@@ -205,6 +325,18 @@ impl CallRule {
             })
             .collect()
     }
+}
+
+/// A mini-call on one line, for `explain`: `agent 0–1.2 喂 │ customer …`.
+pub fn one_line(call: &Call) -> String {
+    call.utterances
+        .iter()
+        .map(|u| match (u.start, u.end) {
+            (Some(s), Some(e)) => format!("{} {s}–{e} {}", u.role, u.text),
+            _ => format!("{} {}", u.role, u.text),
+        })
+        .collect::<Vec<_>>()
+        .join(" │ ")
 }
 
 /// Whether every utterance of `call` carries a start and an end time.
