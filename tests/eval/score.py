@@ -118,10 +118,13 @@ def main():
     flagged_ok = tp
     flagged = tp + fp + sum(1 for n, _, _, e in rows if e != "-" and found.get(str(n)) and e not in found[str(n)])
     viol, comp = tp + fn, fp + tn
+    def ratio(a, b):
+        return f"{a / b:.3f}" if b else "n/a"
+
     print(f"rows {len(rows)}: {viol} violations, {comp} compliant ({comp / len(rows):.0%})")
-    print(f"recall    {tp}/{viol} = {tp / viol:.3f}")
-    print(f"fp-rate   {fp}/{comp} = {fp / comp:.3f}")
-    print(f"precision {flagged_ok}/{flagged} = {flagged_ok / flagged if flagged else 1:.3f}")
+    print(f"recall    {tp}/{viol} = {ratio(tp, viol)}")
+    print(f"fp-rate   {fp}/{comp} = {ratio(fp, comp)}")
+    print(f"precision {flagged_ok}/{flagged} = {ratio(flagged_ok, flagged)}")
     print(f"extra     {extra} violation rows also produced another rule")
     if args.verbose:
         for pack, (hit, total) in sorted(per_pack.items()):
