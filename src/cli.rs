@@ -310,12 +310,37 @@ fn input_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Failure> {
     let mut paths = args.paths.clone();
     for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let path = PathBuf::from(line);
-        // `git diff --name-only` lists deleted files too; they have nothing to lint.
-        if path.exists() {
+        if lintable(&path) {
             paths.push(path);
         }
     }
     Ok(paths)
+}
+
+/// Whether a path from `--stdin-paths` is something callint reads: `git diff
+/// --name-only` also lists deleted files, dot-files (`.callint.yaml`, CI
+/// workflows) and files of other kinds, which are skipped rather than errors.
+fn lintable(path: &std::path::Path) -> bool {
+    let hidden = path.components().any(|c| {
+        c.as_os_str()
+            .to_str()
+            .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+    });
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = std::path::Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let known = matches!(
+        ext,
+        "jsonl" | "ndjson" | "json" | "txt" | "text" | "md" | "markdown"
+    ) || (matches!(ext, "yaml" | "yml" | "csv") && crate::config::catalog_configured());
+    path.is_file() && !hidden && known
 }
 
 /// `--select` on the command line replaces the config's; `--ignore` adds to it.
@@ -376,11 +401,9 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         .map(Severity::from)
         .or(config.file.fail_on)
         .unwrap_or(Severity::Error);
+    // Every path deleted, skipped or excluded leaves nothing to lint: a pass,
+    // still with a (empty) report in the chosen format.
     let paths = without_excluded(input_paths(&args)?, &config);
-    if paths.is_empty() {
-        // Every path was deleted or excluded: nothing to lint is a pass.
-        return Ok(0);
-    }
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
