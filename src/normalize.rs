@@ -15,9 +15,14 @@
 //! | `保嗯本保息`                | `保本保息`        |
 //! | `那个，这个产品`            | `,这个产品`       |
 //!
-//! Every byte of the normalised text records the byte range of the original
-//! character it came from, so a match `[s, e)` in the normalised text maps to
-//! `[map[s].start, map[e-1].end)` in the original in O(1).
+//! The offset map is a list of *segments*: runs of normalised text that sit at
+//! a constant offset from the original because every character in them kept
+//! its UTF-8 length (simplified and traditional characters are both three
+//! bytes). A new segment starts only where something was dropped (a space, a
+//! filler) or a character changed length (full-width `Ａ` to `a`), so a typical
+//! utterance has one or two segments, and mapping a match back is a binary
+//! search over them. Building the map costs a comparison per character, not a
+//! write per byte.
 
 include!(concat!(env!("OUT_DIR"), "/t2s.rs"));
 
@@ -28,11 +33,26 @@ include!(concat!(env!("OUT_DIR"), "/t2s.rs"));
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
     text: String,
-    /// For each byte of `text`: the original byte range of its source character.
-    map: Vec<(u32, u32)>,
+    /// Segments sorted by normalised start; see the module docs.
+    segments: Vec<Segment>,
+    /// Original byte where the current segment's next character must start to
+    /// extend it; `u32::MAX` when the next character starts a new segment.
+    next_original: u32,
     /// How many characters of `text` can be read as digits (5, 五, 幺…); lets
     /// the number detectors skip the many utterances that cannot hold one.
     digit_chars: usize,
+}
+
+/// A run of normalised text at a constant offset from the original.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// Normalised byte where the run starts.
+    normalized: u32,
+    /// Original byte where it starts.
+    original: u32,
+    /// For a character whose length changed: its original length, the run
+    /// being that one character. Zero for a regular run.
+    changed_len: u32,
 }
 
 /// Single characters ASR inserts as hesitation, dropped wherever they occur.
@@ -91,7 +111,8 @@ impl Normalized {
     /// Normalises `original`, reusing this value's buffers.
     pub fn fill(&mut self, original: &str) {
         self.text.clear();
-        self.map.clear();
+        self.segments.clear();
+        self.next_original = u32::MAX;
         self.digit_chars = 0;
         let mut pending_space: Option<(u32, u32)> = None;
         let mut chars = original.char_indices().peekable();
@@ -130,10 +151,30 @@ impl Normalized {
         if crate::digits::digit_value(c).is_some() {
             self.digit_chars += 1;
         }
-        self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.map.push(range);
+        let original_len = range.1 - range.0;
+        let regular = original_len as usize == c.len_utf8();
+        if !regular || range.0 != self.next_original {
+            self.segments.push(Segment {
+                normalized: self.text.len() as u32,
+                original: range.0,
+                changed_len: if regular { 0 } else { original_len },
+            });
         }
+        self.next_original = if regular { range.1 } else { u32::MAX };
+        self.text.push(c);
+    }
+
+    /// The original byte range of the normalised character starting at `at`.
+    fn original_char(&self, at: usize) -> (usize, usize) {
+        let i = self.segments.partition_point(|s| s.normalized as usize <= at) - 1;
+        let seg = self.segments[i];
+        let start = seg.original as usize + (at - seg.normalized as usize);
+        let len = if seg.changed_len > 0 {
+            seg.changed_len as usize
+        } else {
+            self.text[at..].chars().next().map_or(0, char::len_utf8)
+        };
+        (start, start + len)
     }
 
     /// How many characters could be digits of a spoken or written number.
@@ -151,17 +192,24 @@ impl Normalized {
     ///
     /// An empty range maps to an empty range at the original position.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.map.is_empty() {
+        if self.text.is_empty() {
             return (0, 0);
         }
-        let start = start.min(self.map.len() - 1);
-        let s = self.map[start].0 as usize;
+        let start = floor_char_boundary(&self.text, start.min(self.text.len() - 1));
+        let (s, _) = self.original_char(start);
         if end <= start {
             return (s, s);
         }
-        let e = self.map[(end - 1).min(self.map.len() - 1)].1 as usize;
-        (s, e)
+        let last = floor_char_boundary(&self.text, (end - 1).min(self.text.len() - 1));
+        (s, self.original_char(last).1)
     }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn is_word_char(c: char) -> bool {
@@ -206,6 +254,22 @@ mod tests {
         let at = n.text().find("保本保息").unwrap();
         let (s, e) = n.original_range(at, at + "保本保息".len());
         assert_eq!(&orig[s..e], "保 嗯 本 保 息");
+    }
+
+    #[test]
+    fn maps_every_character_through_drops_and_width_changes() {
+        let orig = "Ａ 嗯保\u{200b}本 那个，ETC  卡穩";
+        let n = Normalized::new(orig);
+        for (at, c) in n.text().char_indices() {
+            let (s, e) = n.original_range(at, at + c.len_utf8());
+            let back: String = orig[s..e].chars().map(fold_char).collect();
+            assert_eq!(
+                back,
+                c.to_string(),
+                "char {c:?} at {at} maps to {:?}",
+                &orig[s..e]
+            );
+        }
     }
 
     #[test]
