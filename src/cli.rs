@@ -79,7 +79,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
-    /// Print how many findings each rule had, most first, instead of the findings.
+    /// Print how many findings each rule had, most first, instead of the
+    /// findings (a JSON array with `--format json`).
     #[arg(long)]
     statistics: bool,
     /// Read the paths to lint from stdin, one per line (`git diff --name-only |
@@ -290,6 +291,17 @@ fn load_rules(packs: &PackArgs, config: &Config) -> Result<RuleSet, Failure> {
             return Err(config.error_at(id, format!("severity: no rule `{id}`")).into());
         }
     }
+    for (id, parameters) in config.file.parameters.iter().flatten() {
+        let Some(rule) = rules.rules.iter_mut().find(|r| r.id.eq_ignore_ascii_case(id)) else {
+            return Err(config.error_at(id, format!("parameters: no rule `{id}`")).into());
+        };
+        if let Some(n) = parameters.negation {
+            rule.negation = n;
+        }
+        if let Some(b) = parameters.boundary {
+            rule.boundary = b;
+        }
+    }
     Ok(rules)
 }
 
@@ -431,7 +443,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         summary: !args.quiet,
     };
     let reporter = if args.statistics {
-        report::statistics(linter.rules(), out, style)
+        report::statistics(linter.rules(), out, style, args.format)
     } else {
         report::reporter(args.format, linter.rules(), out, style)
     };
@@ -674,6 +686,11 @@ fn show_config(packs: &PackArgs) -> Result<u8, Failure> {
             "severity",
             serde_json::to_value(f.severity.clone().unwrap_or_default()).unwrap_or_default(),
             config.origin(f.severity.is_some()),
+        ),
+        (
+            "parameters",
+            serde_json::to_value(f.parameters.clone().unwrap_or_default()).unwrap_or_default(),
+            config.origin(f.parameters.is_some()),
         ),
         (
             "fail-on",

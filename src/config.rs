@@ -8,6 +8,8 @@
 //! select: [SVC, O9]               # ids, id prefixes or pack names
 //! ignore: [SVC-010]
 //! severity: {SVC-001: error}      # per-rule severity overrides
+//! parameters:                     # per-rule matching parameters
+//!   SVC-004: {negation: 4, boundary: none}
 //! fail-on: warning                # default for --fail-on
 //! exclude: ["archive/**"]         # paths never linted (globs, relative to this file)
 //! per-path-ignores:               # rules switched off for some paths
@@ -66,6 +68,9 @@ pub struct ConfigFile {
     /// Severity overrides by rule id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<BTreeMap<String, Severity>>,
+    /// Matching parameters by rule id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, RuleParameters>>,
     /// Default `--fail-on`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_on: Option<Severity>,
@@ -84,6 +89,18 @@ pub struct ConfigFile {
     /// Where the text is in script catalogs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<CatalogConfig>,
+}
+
+/// The matching parameters of a phrase rule a project may change.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleParameters {
+    /// Negation window in characters (0: off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negation: Option<usize>,
+    /// `token` or `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<crate::rules::Boundary>,
 }
 
 /// Units of utterance times in mapped JSON.

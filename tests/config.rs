@@ -62,6 +62,34 @@ fn discovered_from_a_subfolder_with_paths_relative_to_the_file() {
 }
 
 #[test]
+fn per_rule_parameters() {
+    // TST-002 has token boundaries: 别叫 inside 特别叫人 does not fire …
+    let dir = project("");
+    std::fs::write(dir.path().join("p.txt"), "特别叫人放心\n这个产品不保本\n").unwrap();
+    let (lines, _) = concise(callint_in(dir.path()).args(["check", "p.txt"]));
+    assert_eq!(lines, Vec::<String>::new());
+    // … until the project switches them off; and without TST-001's negation
+    // window, 不保本 fires.
+    let dir = project("parameters:\n  TST-002: {boundary: none}\n  TST-001: {negation: 0}\n");
+    std::fs::write(dir.path().join("p.txt"), "特别叫人放心\n这个产品不保本\n").unwrap();
+    let (lines, _) = concise(callint_in(dir.path()).args(["check", "p.txt"]));
+    assert_eq!(
+        lines,
+        [
+            "p.txt:1:2: warning TST-002 对客户使用生硬指令 「别叫」",
+            "p.txt:2:6: error TST-001 对非存款产品承诺保本或收益 「保本」"
+        ]
+    );
+    let dir = project("parameters:\n  TST-002: {negation: 2, window: 3}\n");
+    let out = callint_in(dir.path())
+        .args(["check", "scripts"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `window`"));
+}
+
+#[test]
 fn explicit_config_path() {
     let dir = project("");
     let other = dir.path().join("strict.yaml");

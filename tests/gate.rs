@@ -75,6 +75,13 @@ fn statistics_counts_per_rule_most_first() {
         .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
         .collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        starter().args(["--statistics", "--format", "json"]).args(INPUTS),
+    ))
+    .unwrap();
+    assert_eq!(json[0]["rule"], "TST-001");
+    assert_eq!(json[0]["count"], counts[0]);
+    assert_eq!(json.as_array().unwrap().len(), counts.len());
 }
 
 /// The SARIF 2.1.0 schema (`tests/sarif-schema-2.1.0.json`, the OASIS

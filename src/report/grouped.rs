@@ -96,16 +96,18 @@ pub struct Statistics<'a> {
     rules: &'a RuleSet,
     out: Box<dyn Write + 'a>,
     style: Style,
+    json: bool,
     counts: BTreeMap<usize, usize>,
 }
 
 impl<'a> Statistics<'a> {
-    /// Writes to `out` when the run finishes.
-    pub fn new(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Self {
+    /// Writes to `out` when the run finishes; a JSON array with `json`.
+    pub fn new(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style, json: bool) -> Self {
         Statistics {
             rules,
             out,
             style,
+            json,
             counts: BTreeMap::new(),
         }
     }
@@ -130,6 +132,20 @@ impl Reporter for Statistics<'_> {
             .map(|(&rule, &n)| (n, &self.rules.rules[rule]))
             .collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        if self.json {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|(n, rule)| {
+                    serde_json::json!({
+                        "rule": rule.id, "count": n, "severity": rule.severity.as_str(),
+                        "title": rule.title, "pack": rule.pack,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut self.out, &list)?;
+            writeln!(self.out)?;
+            rows.clear();
+        }
         let width = rows.first().map_or(1, |r| r.0.to_string().len());
         for (n, rule) in rows {
             writeln!(

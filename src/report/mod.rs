@@ -95,9 +95,16 @@ pub fn reporter<'a>(
     }
 }
 
-/// `--statistics`: counts per rule instead of the findings.
-pub fn statistics<'a>(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Box<dyn Reporter + 'a> {
-    Box::new(grouped::Statistics::new(rules, out, style))
+/// `--statistics`: counts per rule instead of the findings; JSON when
+/// `format` is `json` or `jsonl`, a table otherwise.
+pub fn statistics<'a>(
+    rules: &'a RuleSet,
+    out: Box<dyn Write + 'a>,
+    style: Style,
+    format: OutputFormat,
+) -> Box<dyn Reporter + 'a> {
+    let json = matches!(format, OutputFormat::Json | OutputFormat::Jsonl);
+    Box::new(grouped::Statistics::new(rules, out, style, json))
 }
 
 /// The entry id of a call read from a script catalog (`file#id`), if it is one.
