@@ -74,7 +74,8 @@ struct PackArgs {
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Files or folders to lint (`-` for stdin, the default). Folders are
-    /// walked for .jsonl, .ndjson, .json, .txt and .md files (also gzipped).
+    /// walked for .jsonl, .ndjson, .json, .txt and .md files (also gzipped),
+    /// and for .yaml, .yml and .csv catalogs when the config has `catalog:`.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -84,7 +85,8 @@ struct CheckArgs {
     #[arg(long)]
     statistics: bool,
     /// Read the paths to lint from stdin, one per line (`git diff --name-only |
-    /// callint check --stdin-paths`); paths that no longer exist are skipped.
+    /// callint check --stdin-paths`); deleted files, dot-files and files of
+    /// kinds callint does not read are skipped.
     #[arg(long)]
     stdin_paths: bool,
     /// Report only findings not recorded in this baseline file.
@@ -468,6 +470,16 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         baseline
             .write(path)
             .map_err(|e| Failure::Usage(format!("cannot write baseline {}: {e}", path.display())))?;
+        if !args.quiet {
+            let n: usize = baseline.files.values().map(Vec::len).sum();
+            eprintln!(
+                "callint: wrote {n} finding{} of {} file{} to {}",
+                if n == 1 { "" } else { "s" },
+                baseline.files.len(),
+                if baseline.files.len() == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
     }
     let reported = gate.counts();
     Ok(if summary.had_problems() {
