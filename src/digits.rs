@@ -59,12 +59,12 @@ pub fn digit_runs(text: &str, min_len: usize) -> Vec<DigitRun> {
             run.digits.push((b'0' + d) as char);
             run.end = at + c.len_utf8();
             last_end = run.end;
-        } else if let Some(run) = current
-            .as_mut()
-            .filter(|_| c == 'x' && !chars.peek().is_some_and(|&(_, n)| n.is_ascii_alphanumeric()))
-        {
+        } else if let Some(run) = current.as_mut().filter(|_| {
+            matches!(c, 'x' | '叉') && !chars.peek().is_some_and(|&(_, n)| n.is_ascii_alphanumeric())
+        }) {
+            // An ID number's check character X is read out as 叉.
             run.digits.push('x');
-            run.end = at + 1;
+            run.end = at + c.len_utf8();
             last_end = run.end;
         } else if current.is_some() && is_separator(c) && next_is_digit && last_end == at {
             continue;
@@ -169,5 +169,8 @@ mod tests {
         assert!(!is_bank_card("6222021234567890123"));
         let run = &digit_runs("身份证号幺幺零幺零五幺九四九幺二三幺零零二x", 15)[0];
         assert_eq!(run.digits, "11010519491231002x");
+        let run = &digit_runs("号码是一一零一零五一九四九一二三一零零二叉对吗", 15)[0];
+        assert_eq!(run.digits, "11010519491231002x");
+        assert!(is_id_number(&run.digits));
     }
 }

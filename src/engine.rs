@@ -13,7 +13,7 @@ use crate::calllevel::{CallLevel, CallScan};
 use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
-use crate::rules::{Boundary, Rule, RuleSet};
+use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
 use crate::segment::Segmenter;
 
 /// Where a finding is in the original utterance text.
@@ -241,9 +241,13 @@ fn survives_context(rule: &Rule, hit: &RawHit, text: &str, hits: &[RawHit]) -> b
     if rule.negation > 0 && negated(text, clause_start, hit.start, rule.negation) {
         return false;
     }
-    !hits.iter().any(|e| {
-        e.kind == HitKind::Exception && e.rule == hit.rule && e.start < clause_end && e.end > clause_start
-    })
+    let (from, to) = match rule.exception_scope {
+        ExceptionScope::Clause => (clause_start, clause_end),
+        ExceptionScope::Utterance => (0, text.len()),
+    };
+    !hits
+        .iter()
+        .any(|e| e.kind == HitKind::Exception && e.rule == hit.rule && e.start < to && e.end > from)
 }
 
 /// The clause around `[start, end)`: up to the nearest clause punctuation.

@@ -67,10 +67,11 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Clause punctuation after normalisation (full-width forms already folded).
+/// The enumeration comma 、 is not one: 稳赚不赔、零风险 is one claim.
 pub fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        '。' | '！' | '？' | '；' | '…' | '、' | ',' | '.' | '!' | '?' | ';' | '\n' | '\r'
+        '。' | '！' | '？' | '；' | '…' | ',' | '.' | '!' | '?' | ';' | '\n' | '\r'
     )
 }
 

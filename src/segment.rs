@@ -50,14 +50,20 @@ impl Segmenter {
     pub fn boundaries(&self, text: &str, out: &mut Vec<usize>) {
         out.clear();
         out.push(0);
-        for token in self.jieba().cut(text, true) {
+        // HMM off: its new-word discovery glues runs of single characters
+        // (你别, 我行) into one token and hides real boundaries from rules.
+        for token in self.jieba().cut(text, false) {
             out.push(token.byte_end);
         }
     }
 
     /// The tokens of `text`, for display and tests.
     pub fn tokens<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba().cut(text, true).into_iter().map(|t| t.word).collect()
+        self.jieba()
+            .cut(text, false)
+            .into_iter()
+            .map(|t| t.word)
+            .collect()
     }
 }
 

@@ -681,6 +681,7 @@ impl Compiler<'_> {
             negation: set.negation,
             exception_phrases: normalise_phrases(source, def, &set.exceptions.phrases)?,
             exception_patterns: compile_patterns(source, def, &set.exceptions.patterns)?,
+            exception_scope: set.exceptions.scope,
             message: String::new(),
             help: None,
             why: None,

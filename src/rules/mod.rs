@@ -9,7 +9,7 @@ mod load;
 pub mod schema;
 
 pub use load::{PackError, PackSource};
-pub use schema::{Boundary, Detector, Severity};
+pub use schema::{Boundary, Detector, ExceptionScope, Severity};
 
 use crate::model::Role;
 use crate::normalize::Normalized;
@@ -71,6 +71,8 @@ pub struct Rule {
     pub exception_phrases: Vec<String>,
     /// Exception regexes.
     pub exception_patterns: Vec<Regex>,
+    /// Where exceptions count.
+    pub exception_scope: ExceptionScope,
     /// Finding message.
     pub message: String,
     /// Recommended wording.
@@ -241,6 +243,7 @@ fn compile_rule(source: &PackSource, pack: &PackDef, def: &RuleDef) -> Result<Ru
         negation: def.negation,
         exception_phrases: normalise_phrases(source, def, &def.exceptions.phrases)?,
         exception_patterns: compile_patterns(source, def, &def.exceptions.patterns)?,
+        exception_scope: def.exceptions.scope,
         message: def.message.clone(),
         help: def.help.clone(),
         why: def.why.clone(),

@@ -78,6 +78,21 @@ pub struct ExceptionsDef {
     /// Regexes.
     #[serde(default)]
     pub patterns: Vec<String>,
+    /// Where an exception must occur to cancel a hit.
+    #[serde(default)]
+    pub scope: ExceptionScope,
+}
+
+/// How far from a hit an exception still cancels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExceptionScope {
+    /// The hit's clause (up to 。！？；，).
+    #[default]
+    Clause,
+    /// The whole utterance: for context that follows in the next clause
+    /// (宣传稳赚不赔，这些都是违规说法).
+    Utterance,
 }
 
 /// Utterances that must and must not produce the rule.
