@@ -20,7 +20,10 @@ const CLEAN: &[&str] = &[
 ];
 
 fn call() -> Call {
-    let mut call = Call { id: "bench".into(), ..Call::default() };
+    let mut call = Call {
+        id: "bench".into(),
+        ..Call::default()
+    };
     for (i, text) in CLEAN.iter().cycle().take(40).enumerate() {
         let role = if i % 2 == 0 { Role::Agent } else { Role::Customer };
         let mut u = Utterance::new(role, *text);
@@ -38,7 +41,11 @@ fn benches(c: &mut Criterion) {
     let linter = Linter::new(RuleSet::compile(&RuleSet::default_sources()).expect("default packs compile"));
     let call = call();
     let mut scratch = Scratch::default();
-    assert_eq!(linter.check_call(&call, &mut scratch).len(), 0, "the clean call has no findings");
+    assert_eq!(
+        linter.check_call(&call, &mut scratch).len(),
+        0,
+        "the clean call has no findings"
+    );
 
     let mut group = c.benchmark_group("per call (40 utterances)");
     group.throughput(Throughput::Bytes(bytes(&call)));
@@ -64,7 +71,10 @@ fn benches(c: &mut Criterion) {
     });
     let mut dirty = call.clone();
     dirty.utterances[0].text = "这款产品保本保息，稳赚不赔，你急什么".into();
-    assert!(!linter.check_call(&dirty, &mut scratch).is_empty(), "the dirty call has findings");
+    assert!(
+        !linter.check_call(&dirty, &mut scratch).is_empty(),
+        "the dirty call has findings"
+    );
     group.bench_function("check_call with a violation", |b| {
         b.iter(|| linter.check_call(black_box(&dirty), &mut scratch))
     });
