@@ -52,6 +52,16 @@ fn sarif_output() {
 }
 
 #[test]
+fn json_output() {
+    // The json document, for completeness of the per-format snapshots (the
+    // elapsed time is the one value that changes between runs).
+    let out = stdout_of(starter().args(["--format", "json"]).args(INPUTS));
+    let mut doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    doc["summary"]["elapsed_ms"] = 0.into();
+    insta::assert_json_snapshot!(doc);
+}
+
+#[test]
 fn github_output() {
     insta::assert_snapshot!(stdout_of(starter().args(["--format", "github"]).args(INPUTS)));
 }
