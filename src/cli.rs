@@ -515,15 +515,16 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
             writeln!(out)?;
         }
         ListFormat::Table => {
-            for r in &rules.rules {
-                let tags = if r.tags.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.tags.join(",")
-                };
+            use unicode_width::UnicodeWidthStr;
+            let tags: Vec<String> = rules.rules.iter().map(|r| r.tags.join(",")).collect();
+            // Pad by display width: a Chinese tag is two columns per character.
+            let column = tags.iter().map(|t| t.width()).max().unwrap_or(0).max(1);
+            for (r, tags) in rules.rules.iter().zip(&tags) {
+                let tags = if tags.is_empty() { "-" } else { tags.as_str() };
+                let pad = " ".repeat(column - tags.width());
                 writeln!(
                     out,
-                    "{:<9} {:<10} {:<8} {:<12} {}",
+                    "{:<9} {:<10} {:<8} {tags}{pad} {}",
                     r.id,
                     r.pack,
                     r.severity.as_str(),
