@@ -21,7 +21,9 @@ Output, one JSON object per line:
 --segment hits (default) segments an utterance with jieba only when the automaton
 found something in it, which is what a careful QA engineer would do; --segment all
 segments every agent utterance (what a straightforward "tokenise, then match"
-script does).  Timing and counts go to stderr.
+script does).  Segmentation is jieba's default dictionary plus rules/userdict.txt,
+HMM off (as callint: HMM new-word discovery glues single characters onto phrase
+edges); --hmm turns it on.  Timing and counts go to stderr.
 """
 
 import argparse
@@ -39,7 +41,8 @@ def main():
     ap.add_argument("--userdict", default=None, help="jieba user dictionary (default: rules/userdict.txt if present)")
     ap.add_argument("--roles", default="agent", help="comma-separated roles to scan (default: agent)")
     ap.add_argument("--segment", choices=["hits", "all"], default="hits")
-    ap.add_argument("--no-hmm", action="store_true", help="segment without jieba's HMM for unknown words")
+    ap.add_argument("--hmm", action="store_true",
+                    help="segment with jieba's HMM new-word discovery (callint segments with HMM off)")
     ap.add_argument("--max-bytes", type=int, default=0, help="stop after this many input bytes (whole lines)")
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
@@ -76,7 +79,7 @@ def main():
     init_s = time.time() - t_init
 
     roles = set(a.roles.split(","))
-    hmm = not a.no_hmm
+    hmm = a.hmm
     tokenize = jieba.tokenize
     seg_all = a.segment == "all"
     dumps = json.dumps

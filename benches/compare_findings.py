@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--rules-tsv", required=True)
     ap.add_argument("--dump", required=True)
     ap.add_argument("--userdict", default=None)
+    ap.add_argument("--hmm", action="store_true", help="segment with HMM on (must match alt_jieba.py)")
     ap.add_argument("--diffs", default=None, help="write every difference here (JSONL)")
     a = ap.parse_args()
 
@@ -129,7 +130,7 @@ def main():
 
     def bounds(t):
         b = {0}
-        for _w, _s, e in jieba.tokenize(t):
+        for _w, _s, e in jieba.tokenize(t, HMM=a.hmm):
             b.add(e)
         return b
 
