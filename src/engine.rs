@@ -187,6 +187,12 @@ impl Linter {
         kept.clear();
         boundaries.clear();
         let phrase_rules = self.rules.rules.len();
+        if collect {
+            let sets = hits
+                .iter()
+                .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
+            call.candidates(sets.map(|h| h.rule - phrase_rules));
+        }
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
             if hit.rule >= phrase_rules && !(collect && call.wants(hit.rule - phrase_rules, index)) {
                 continue;

@@ -48,10 +48,22 @@ pub struct CallScan {
     found: Vec<bool>,
     /// Utterance masks for `Want::Mask`.
     pub(super) mask: Vec<bool>,
+    /// Sets with a candidate (before boundary checks) in the current utterance.
+    candidates: Vec<usize>,
+    /// Sentences shorter than this are not kept.
+    sentence_chars: u32,
 }
 
 impl CallScan {
-    pub(super) fn reset(&mut self, sets: usize, utterances: usize, chars: &[Role], sentences: &[Role]) {
+    pub(super) fn reset(
+        &mut self,
+        sets: usize,
+        utterances: usize,
+        chars: &[Role],
+        sentences: &[Role],
+        sentence_chars: usize,
+    ) {
+        self.sentence_chars = sentence_chars as u32;
         self.hits.resize_with(sets, Vec::new);
         for h in &mut self.hits {
             h.clear();
@@ -74,6 +86,10 @@ impl CallScan {
     #[inline]
     pub fn wants(&self, set: usize, utt: usize) -> bool {
         match self.wants.get(set) {
+            Some(&Want::After { trigger, same }) => {
+                let t = trigger as usize;
+                self.found[t] || (same && self.candidates.contains(&t))
+            }
             Some(Want::All) => true,
             Some(Want::First) => !self.found[set],
             Some(&Want::Range(lo, hi)) => !self.found[set] && (lo as usize..hi as usize).contains(&utt),
@@ -103,70 +119,135 @@ impl CallScan {
         }
     }
 
+    /// Notes the sets with a candidate hit in the current utterance, before
+    /// any of them is judged, so that [`CallScan::wants`] can tell whether a
+    /// trigger was said in the same utterance.
+    pub fn candidates(&mut self, sets: impl Iterator<Item = usize>) {
+        self.candidates.clear();
+        self.candidates.extend(sets);
+    }
+
     /// Takes what call-level rules need from utterance `utt`'s normalised text.
     pub fn observe(&mut self, utt: usize, role: Role, norm: &Normalized) {
-        let text = norm.text();
-        if self.chars_roles.contains(&role) {
+        let want_chars = self.chars_roles.contains(&role);
+        let want_sentences = self.sentence_roles.contains(&role);
+        if !want_chars && !want_sentences {
+            return;
+        }
+        // One pass over the bytes, no decoding: the spoken-character count,
+        // and each sentence's FNV-1a hash over the bytes of its spoken
+        // characters (punctuation and spacing do not make two sentences
+        // different) with where its spoken part starts and ends.
+        let bytes = norm.text().as_bytes();
+        let mut total = 0u32;
+        let mut sentence = SentenceScan::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let end = (i + utf8_len(bytes[i])).min(bytes.len());
+            if spoken_at(bytes, i) {
+                total += 1;
+                if want_sentences {
+                    sentence.add(i, &bytes[i..end]);
+                }
+            } else if want_sentences && sentence_break_at(bytes, i) {
+                self.sentence(utt, norm, &sentence);
+                sentence = SentenceScan::new();
+            }
+            i = end;
+        }
+        if want_sentences {
+            self.sentence(utt, norm, &sentence);
+        }
+        if want_chars {
             if let Some(c) = self.chars.get_mut(utt) {
-                *c = text.chars().filter(|&c| spoken(c)).count() as u32;
-            }
-        }
-        if self.sentence_roles.contains(&role) {
-            let mut from = 0;
-            let ends = text
-                .char_indices()
-                .filter(|&(_, c)| is_sentence_break(c))
-                .map(|(i, c)| (i, i + c.len_utf8()))
-                .chain(std::iter::once((text.len(), text.len())));
-            for (end, next) in ends {
-                self.sentence(utt, norm, from, end);
-                from = next;
+                *c = total;
             }
         }
     }
 
-    fn sentence(&mut self, utt: usize, norm: &Normalized, from: usize, to: usize) {
-        let piece = &norm.text()[from..to];
-        // FNV-1a over the letters and digits: punctuation and spacing do not
-        // make two sentences different.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut chars = 0u32;
-        let (mut first, mut last) = (None, 0);
-        for (i, c) in piece.char_indices().filter(|&(_, c)| spoken(c)) {
-            hash = (hash ^ u64::from(c)).wrapping_mul(0x0000_0100_0000_01b3);
-            chars += 1;
-            first.get_or_insert(i);
-            last = i + c.len_utf8();
+    fn sentence(&mut self, utt: usize, norm: &Normalized, s: &SentenceScan) {
+        if s.chars == 0 || s.chars < self.sentence_chars {
+            return;
         }
-        if let Some(first) = first {
-            let (s, e) = norm.original_range(from + first, from + last);
-            self.sentences.push(Sentence {
-                hash,
-                utt: utt as u32,
-                start: s as u32,
-                end: e as u32,
-                chars,
-            });
-        }
+        let (start, end) = norm.original_range(s.first, s.last);
+        self.sentences.push(Sentence {
+            hash: s.hash,
+            utt: utt as u32,
+            start: start as u32,
+            end: end as u32,
+            chars: s.chars,
+        });
     }
 }
 
-/// A character that is spoken: a letter, digit or CJK character, not
-/// punctuation, a symbol or a space. Cheaper than `char::is_alphanumeric`,
-/// whose table lookup is slow for CJK, and the same on normalised text.
+/// A sentence being read by [`CallScan::observe`].
+struct SentenceScan {
+    hash: u64,
+    chars: u32,
+    first: usize,
+    last: usize,
+}
+
+impl SentenceScan {
+    fn new() -> Self {
+        SentenceScan {
+            hash: 0xcbf2_9ce4_8422_2325,
+            chars: 0,
+            first: 0,
+            last: 0,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, at: usize, char_bytes: &[u8]) {
+        for &b in char_bytes {
+            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        if self.chars == 0 {
+            self.first = at;
+        }
+        self.chars += 1;
+        self.last = at + char_bytes.len();
+    }
+}
+
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7f => 1,
+        0xf0.. => 4,
+        0xe0.. => 3,
+        _ => 2,
+    }
+}
+
+/// Whether the character starting at byte `i` of normalised text is spoken:
+/// a letter, digit or CJK character, not punctuation, a symbol or a space.
+/// Decided on the UTF-8 bytes (no decoding, no Unicode tables): ASCII
+/// letters and digits, and every other character except U+0080–U+00BF,
+/// U+2000–U+2FFF (punctuation, symbols), U+3000–U+303F (CJK punctuation),
+/// U+FE00–U+FE7F and U+FF00–U+FF0F.
 #[inline]
-fn spoken(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
+fn spoken_at(b: &[u8], i: usize) -> bool {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        c @ 0..=0x7f => c.is_ascii_alphanumeric(),
+        0xc2 | 0xe2 => false,
+        0xe3 => at(1) != 0x80,
+        0xef => !(at(1) == 0xb8 || at(1) == 0xb9 || (at(1) == 0xbc && at(2) <= 0x8f)),
+        _ => true,
     }
-    !matches!(
-        c as u32,
-        0x80..=0xbf | 0x2000..=0x206f | 0x2190..=0x2bff | 0x3000..=0x303f | 0xfe30..=0xfe4f | 0xff00..=0xff0f
-    )
 }
 
-fn is_sentence_break(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '；' | '…' | '!' | '?' | ';' | '\n' | '\r')
+/// Sentence ends: 。 … and (full-width forms already folded) ! ? ; and line breaks.
+#[inline]
+fn sentence_break_at(b: &[u8], i: usize) -> bool {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        b'!' | b'?' | b';' | b'\n' | b'\r' => true,
+        0xe3 => at(1) == 0x80 && at(2) == 0x82,
+        0xe2 => at(1) == 0x80 && at(2) == 0xa6,
+        _ => false,
+    }
 }
 
 impl CallLevel {
@@ -327,44 +408,47 @@ impl Eval<'_> {
     }
 
     fn required(&mut self, set: usize, window: Window) {
-        let roles = &self.sets[set].roles;
-        let of_role: Vec<usize> = (0..self.len())
-            .filter(|&u| roles.contains(&self.role(u)))
-            .collect();
-        let t0 = (0..self.len())
-            .map(|u| self.start(u))
-            .fold(f64::INFINITY, f64::min);
-        let t1 = (0..self.len())
-            .map(|u| self.end(u))
-            .fold(f64::NEG_INFINITY, f64::max);
-        let who = role_names(roles);
-        let (window_utts, edge, place): (Vec<usize>, _, String) = match window {
-            Window::Call => (of_role, None, format!("any {who} utterance of the call")),
-            Window::First(n) => {
-                let w: Vec<usize> = of_role.into_iter().take(n).collect();
-                let edge = w.first().copied();
-                (w, edge, format!("the first {n} {who} utterance{}", plural(n)))
+        let sets = self.sets;
+        let roles = &sets[set].roles;
+        let of_role = || (0..self.len()).filter(|&u| roles.contains(&self.role(u)));
+        // (utterances in the window, whether the set is said there, edge)
+        let scan = |window: &mut dyn Iterator<Item = usize>| {
+            let (mut count, mut found, mut edge) = (0, false, None);
+            for u in window {
+                count += 1;
+                found = found || self.has(set, u);
+                edge.get_or_insert(u);
             }
-            Window::Last(n) => {
-                let skip = of_role.len().saturating_sub(n);
-                let w: Vec<usize> = of_role.into_iter().skip(skip).collect();
-                let edge = w.last().copied();
-                (w, edge, format!("the last {n} {who} utterance{}", plural(n)))
-            }
+            (count, found, edge)
+        };
+        let (count, found, edge) = match window {
+            Window::Call => (of_role().count(), !self.hits(set).is_empty(), None),
+            Window::First(n) => scan(&mut of_role().take(n)),
+            Window::Last(n) => scan(&mut of_role().rev().take(n)),
             Window::FirstSeconds(t) => {
-                let w: Vec<usize> = of_role.into_iter().filter(|&u| self.start(u) < t0 + t).collect();
-                let edge = w.first().copied();
-                (w, edge, format!("{who} speech in the first {t} s of the call"))
+                let t0 = (0..self.len())
+                    .map(|u| self.start(u))
+                    .fold(f64::INFINITY, f64::min);
+                scan(&mut of_role().filter(|&u| self.start(u) < t0 + t))
             }
             Window::LastSeconds(t) => {
-                let w: Vec<usize> = of_role.into_iter().filter(|&u| self.end(u) > t1 - t).collect();
-                let edge = w.last().copied();
-                (w, edge, format!("{who} speech in the last {t} s of the call"))
+                let t1 = (0..self.len())
+                    .map(|u| self.end(u))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                scan(&mut of_role().rev().filter(|&u| self.end(u) > t1 - t))
             }
         };
-        if window_utts.is_empty() || window_utts.iter().any(|&u| self.has(set, u)) {
+        if count == 0 || found {
             return;
         }
+        let who = role_names(roles);
+        let place = match window {
+            Window::Call => format!("any {who} utterance of the call"),
+            Window::First(n) => format!("the first {n} {who} utterance{}", plural(n)),
+            Window::Last(n) => format!("the last {n} {who} utterance{}", plural(n)),
+            Window::FirstSeconds(t) => format!("{who} speech in the first {t} s of the call"),
+            Window::LastSeconds(t) => format!("{who} speech in the last {t} s of the call"),
+        };
         let detail = format!("expected {} in {place}; none found", self.label(set));
         self.push(edge, None, detail);
     }

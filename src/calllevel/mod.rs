@@ -704,6 +704,14 @@ enum SetUse {
     Every,
     /// Only whether the set is said anywhere: the first hit is enough.
     First,
+    /// Only once set `trigger` (same rule) has been said: in an earlier
+    /// utterance, or with `same`, in this one too.
+    After {
+        /// The rule-local trigger set.
+        trigger: usize,
+        /// Whether the trigger's own utterance counts.
+        same: bool,
+    },
     /// A required set: only hits in the window, and the first is enough.
     Window(Window),
     /// A hold notice: only in the `lookback` utterances before a gap over
@@ -738,6 +746,8 @@ pub struct CallLevel {
     chars_roles: Vec<Role>,
     /// Roles whose sentences some rule needs.
     sentence_roles: Vec<Role>,
+    /// The shortest sentence any repetition rule counts.
+    sentence_chars: usize,
 }
 
 fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
@@ -749,11 +759,31 @@ fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
             trigger,
             require,
             forbid,
+            direction,
             ..
-        } => every(&[Some(*trigger), *require, *forbid]),
+        } => {
+            let mut v: Vec<(usize, SetUse)> = every(&[Some(*trigger)]);
+            let usage = match direction {
+                Direction::After => After {
+                    trigger: *trigger,
+                    same: true,
+                },
+                _ => Every,
+            };
+            v.extend(require.iter().chain(forbid).map(|&s| (s, usage)));
+            v
+        }
         Check::Response {
             cue, answer, forbid, ..
-        } => every(&[Some(*cue), *answer, *forbid]),
+        } => {
+            let mut v: Vec<(usize, SetUse)> = every(&[Some(*cue)]);
+            let usage = After {
+                trigger: *cue,
+                same: false,
+            };
+            v.extend(answer.iter().chain(forbid).map(|&s| (s, usage)));
+            v
+        }
         Check::Composition {
             scope,
             all,
@@ -809,12 +839,26 @@ impl CallLevel {
                     needs_times: c.needs_times(),
                 })
                 .collect();
+            let base = sets.len();
             for (set, usage) in set_uses(&c.check) {
-                infos[set].usage = usage;
+                infos[set].usage = match usage {
+                    SetUse::After { trigger, same } => SetUse::After {
+                        trigger: base + trigger,
+                        same,
+                    },
+                    other => other,
+                };
             }
             level.sets.extend(infos);
             sets.extend(c.sets.iter().cloned());
             level.needs_times |= c.needs_times();
+            if let Check::Repetition { min_chars, .. } = c.check {
+                level.sentence_chars = if level.sentence_roles.is_empty() {
+                    min_chars
+                } else {
+                    level.sentence_chars.min(min_chars)
+                };
+            }
             let roles = match c.check {
                 Check::SpeechRate { .. } => &mut level.chars_roles,
                 Check::Repetition { .. } => &mut level.sentence_roles,
@@ -844,7 +888,15 @@ impl CallLevel {
     pub fn start(&self, scan: &mut CallScan, call: &Call) {
         let n = call.utterances.len();
         let timed = has_times(call);
-        scan.reset(self.sets.len(), n, &self.chars_roles, &self.sentence_roles);
+        // Characters per utterance only matter to speech rate, which needs times.
+        let chars_roles = if timed { &self.chars_roles[..] } else { &[] };
+        scan.reset(
+            self.sets.len(),
+            n,
+            chars_roles,
+            &self.sentence_roles,
+            self.sentence_chars,
+        );
         for info in &self.sets {
             let want = if info.needs_times && !timed {
                 Want::Range(0, 0)
@@ -867,6 +919,14 @@ pub(crate) enum Want {
     Range(u32, u32),
     /// Utterances marked in `CallScan::mask` from this offset.
     Mask(u32),
+    /// Once global set `trigger` has a hit in an earlier utterance, or with
+    /// `same`, a candidate in this one.
+    After {
+        /// Global set.
+        trigger: u32,
+        /// Whether the trigger's own utterance counts.
+        same: bool,
+    },
 }
 
 fn want(info: &SetInfo, call: &Call, timed: bool, scan: &mut CallScan) -> Want {
@@ -874,6 +934,10 @@ fn want(info: &SetInfo, call: &Call, timed: bool, scan: &mut CallScan) -> Want {
     let of_role = || (0..u.len()).filter(|&i| info.roles.contains(&u[i].role));
     match info.usage {
         SetUse::Every => Want::All,
+        SetUse::After { trigger, same } => Want::After {
+            trigger: trigger as u32,
+            same,
+        },
         SetUse::First | SetUse::Window(Window::Call) => Want::First,
         SetUse::Window(Window::First(k)) => match of_role().take(k).last() {
             Some(last) => Want::Range(0, last as u32 + 1),
