@@ -126,6 +126,9 @@ if ! "${floor_build[@]}" >"$RUN/build-floor.log" 2>&1; then
   log "floor build failed (see $RUN/build-floor.log)"
   [ -x "$floor" ] && log "using the existing (possibly stale) $floor"
 fi
+# the Python alternative segments the way the measured callint does (jieba HMM on or off)
+HMM_FLAG=""
+if grep -q 'cut(text, true)' "${wt:-$root}/src/segment.rs" 2>/dev/null; then HMM_FLAG="--hmm"; fi
 if [ -n "${wt:-}" ]; then git worktree remove --force "$wt" >/dev/null 2>&1; git worktree prune; fi
 if [ -x "$callint" ] && [ -z "$callint_note" ]; then
   if ! "$callint" check --help 2>/dev/null | grep -q -- "--format"; then
@@ -204,9 +207,9 @@ measure "gzip -dc (decompression only)" "$dump_bytes" /dev/null gzip -dc "$dump.
 
 if "$VENV/bin/python" -c 'import jieba, ahocorasick' 2>/dev/null; then
   measure "Python jieba+pyahocorasick (segment on hit)" "$(stat -c %s "$py_prefix")" "$RUN/alt-jieba.jsonl" \
-    "$VENV/bin/python" benches/alt_jieba.py --phrases "$RUN/phrases.txt" "$py_prefix"
+    "$VENV/bin/python" benches/alt_jieba.py $HMM_FLAG --phrases "$RUN/phrases.txt" "$py_prefix"
   measure "Python jieba+pyahocorasick (segment all)" "$(stat -c %s "$pyall_prefix")" "$RUN/alt-jieba-all.jsonl" \
-    "$VENV/bin/python" benches/alt_jieba.py --segment all --phrases "$RUN/phrases.txt" "$pyall_prefix"
+    "$VENV/bin/python" benches/alt_jieba.py $HMM_FLAG --segment all --phrases "$RUN/phrases.txt" "$pyall_prefix"
 else
   skip "Python jieba+pyahocorasick" "$PY_BYTES" "jieba/pyahocorasick not installed"
 fi
@@ -231,16 +234,16 @@ agree_real="" agree_bench=""
 if [ -z "$callint_note" ] && "$VENV/bin/python" -c 'import jieba' 2>/dev/null; then
   if [ -s "$RUN/simple.tsv" ]; then
     log "agreement on the default packs' phrase-only rules"
-    "$VENV/bin/python" benches/alt_jieba.py --phrases "$RUN/simple.tsv" "$py_prefix" > "$RUN/alt-simple.jsonl" 2>"$RUN/alt-simple.stderr"
-    agree_real="$("$VENV/bin/python" benches/compare_findings.py --callint "$RUN/callint-prefix.jsonl" --python "$RUN/alt-simple.jsonl" \
+    "$VENV/bin/python" benches/alt_jieba.py $HMM_FLAG --phrases "$RUN/simple.tsv" "$py_prefix" > "$RUN/alt-simple.jsonl" 2>"$RUN/alt-simple.stderr"
+    agree_real="$("$VENV/bin/python" benches/compare_findings.py $HMM_FLAG --callint "$RUN/callint-prefix.jsonl" --python "$RUN/alt-simple.jsonl" \
       --rules-tsv "$RUN/simple.tsv" --dump "$py_prefix" --diffs "$RUN/diffs-real.jsonl")"
   fi
   log "agreement on every phrase as its own phrase-only rule (bench pack)"
   "$callint" check --format jsonl --no-default-rules --rules "$RUN/benchpack.yaml" "$py_prefix" > "$RUN/callint-benchpack.jsonl" 2>"$RUN/callint-benchpack.stderr"
   rc=$?
   if [ $rc -le 1 ]; then
-    "$VENV/bin/python" benches/alt_jieba.py --phrases "$RUN/benchpack.tsv" "$py_prefix" > "$RUN/alt-benchpack.jsonl" 2>"$RUN/alt-benchpack.stderr"
-    agree_bench="$("$VENV/bin/python" benches/compare_findings.py --callint "$RUN/callint-benchpack.jsonl" --python "$RUN/alt-benchpack.jsonl" \
+    "$VENV/bin/python" benches/alt_jieba.py $HMM_FLAG --phrases "$RUN/benchpack.tsv" "$py_prefix" > "$RUN/alt-benchpack.jsonl" 2>"$RUN/alt-benchpack.stderr"
+    agree_bench="$("$VENV/bin/python" benches/compare_findings.py $HMM_FLAG --callint "$RUN/callint-benchpack.jsonl" --python "$RUN/alt-benchpack.jsonl" \
       --rules-tsv "$RUN/benchpack.tsv" --dump "$py_prefix" --diffs "$RUN/diffs-benchpack.jsonl")"
   else
     agree_bench="{\"error\": \"callint exit $rc on the bench pack: $(tail -2 "$RUN/callint-benchpack.stderr" | tr '\n"' '  ')\"}"
@@ -261,7 +264,7 @@ fi
 
 # ---------------------------------------------------------------- report
 report="$DATA/results-$SIZE.md"
-python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" "$load_before" "$callint_src" > "$report" <<'PY'
+HMM_FLAG="$HMM_FLAG" python3 - "$rows" "$phrase_summary" "$agree_real" "$agree_bench" "$callint_note" "$RUN" "$SIZE" "$dump" "$load_before" "$callint_src" > "$report" <<'PY'
 import json, os, re, subprocess, sys
 rows_path, phrase_summary, agree_real, agree_bench, callint_note, run, size, dump, load_before, callint_src = sys.argv[1:11]
 rows = []
@@ -305,7 +308,7 @@ print("- date: %s" % sh("date -u '+%Y-%m-%d %H:%M UTC'"))
 print("- machine: `nproc` = %s; `free -g`: %s; CPU: %s" % (sh("nproc"), " ".join(sh("free -g | sed -n 2p").split()[:4]),
       sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()))
 print("- commit: %s; %s; load average before measuring: %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version"), load_before))
-print("- callint built from: %s" % callint_src)
+print("- callint built from: %s; jieba HMM %s (the Python alternative follows)" % (callint_src, "on" if os.environ.get("HMM_FLAG") else "off"))
 print("- phrases from rules/: %s" % phrase_summary)
 if callint_note:
     print("- **callint: %s**" % callint_note)

@@ -47,6 +47,10 @@ enum Command {
         /// Pack files or folders; default: the packs compiled into callint.
         packs: Vec<PathBuf>,
     },
+    /// Combine the `--format jsonl` outputs of many runs (files, or folders of
+    /// part files as Spark writes them) into one run's json document,
+    /// statistics or summary.
+    Merge(MergeArgs),
     /// Print the settings in force (`.callint.yaml`) and where each came from.
     Config {
         #[command(flatten)]
@@ -123,12 +127,30 @@ struct CheckArgs {
     /// Exit 0 even when there are findings (still 2 on errors).
     #[arg(long)]
     exit_zero: bool,
+    /// With `--format jsonl`: after each call's findings, a line
+    /// `{"type":"call",…}` with its id, agent, utterances, duration and
+    /// findings by severity; problems and the summary as typed lines too.
+    #[arg(long)]
+    emit_call_summary: bool,
     /// Do not print the summary on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// Part files or folders of them (walked; `_*` and `.*` names skipped).
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = crate::merge::MergeFormat::Json)]
+    format: crate::merge::MergeFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -178,6 +200,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(args),
         Command::Explain { rule, packs } => explain(&rule, &packs),
         Command::TestRules { packs } => test_rules(&packs),
+        Command::Merge(args) => merge(args),
         Command::Config { packs } => show_config(&packs),
     };
     match result {
@@ -444,8 +467,15 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         color,
         summary: !args.quiet,
     };
+    if args.emit_call_summary && (args.format != OutputFormat::Jsonl || args.statistics) {
+        return Err(Failure::Usage(
+            "--emit-call-summary needs --format jsonl (and no --statistics)".into(),
+        ));
+    }
     let reporter = if args.statistics {
         report::statistics(linter.rules(), out, style, args.format)
+    } else if args.emit_call_summary {
+        report::jsonl_with_call_summary(linter.rules(), out, style)
     } else {
         report::reporter(args.format, linter.rules(), out, style)
     };
@@ -491,6 +521,20 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     } else {
         0
     })
+}
+
+/// `callint merge`: many runs' jsonl parts as one run's output.
+fn merge(args: MergeArgs) -> Result<u8, Failure> {
+    let merged = crate::merge::Merged::read(&args.parts, args.format == crate::merge::MergeFormat::Json)
+        .map_err(Failure::Usage)?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
+            Failure::Usage(format!("cannot write {}: {e}", path.display()))
+        })?)),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    merged.write(args.format, &mut out)?;
+    Ok(0)
 }
 
 fn list_rules(args: RulesArgs) -> Result<u8, Failure> {

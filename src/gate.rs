@@ -334,6 +334,10 @@ impl Reporter for Gate<'_> {
         self.inner.problem(problem)
     }
 
+    fn batch_end(&mut self) -> io::Result<()> {
+        self.inner.batch_end()
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.leave()?;
         let mut summary = summary.clone();

@@ -23,6 +23,7 @@ pub mod engine;
 pub mod gate;
 pub mod input;
 pub mod literals;
+pub mod merge;
 pub mod matcher;
 pub mod model;
 pub mod normalize;

@@ -101,6 +101,7 @@ impl Run<'_> {
                     Ok(batch) => {
                         let linted = self.lint_batch(&file, &batch);
                         self.emit(&file, linted, Some)?;
+                        self.reporter.batch_end()?;
                     }
                     Err(e) => self.problem(&file_problem(&file, format!("read error: {e}")))?,
                 }

@@ -11,6 +11,7 @@ mod junit;
 mod record;
 mod sarif;
 mod summary;
+mod summary_line;
 
 pub use record::{FindingRecord, Location};
 pub use sarif::FINGERPRINT_KEY;
@@ -63,6 +64,11 @@ pub trait Reporter {
     fn call(&mut self, result: &CallResult) -> io::Result<()>;
     /// A file, record or utterance that could not be read.
     fn problem(&mut self, problem: &Problem) -> io::Result<()>;
+    /// The end of a batch of input (JSONL is read in batches): a streaming
+    /// reporter flushes here, so a pipe sees each batch's findings at once.
+    fn batch_end(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// The end of the run.
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
@@ -93,6 +99,12 @@ pub fn reporter<'a>(
         OutputFormat::Junit => Box::new(junit::Junit::new(rules, out)),
         OutputFormat::Grouped => Box::new(grouped::Grouped::new(rules, out, style)),
     }
+}
+
+/// `jsonl` with `--emit-call-summary`: findings plus a typed line per call,
+/// per problem and for the run's summary (`docs/output.md`).
+pub fn jsonl_with_call_summary<'a>(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Box<dyn Reporter + 'a> {
+    Box::new(record::JsonLines::new(rules, out, style).with_call_summary(true))
 }
 
 /// `--statistics`: counts per rule instead of the findings; JSON when

@@ -109,7 +109,7 @@ impl<'a> FindingRecord<'a> {
 }
 
 #[derive(Serialize)]
-struct ProblemRecord<'a> {
+pub(super) struct ProblemRecord<'a> {
     file: &'a str,
     location: &'a str,
     reason: &'a str,
@@ -131,34 +131,65 @@ impl<'a> From<&'a Problem> for ProblemRecord<'a> {
     }
 }
 
-/// `jsonl`: a finding per line on stdout.
+/// `jsonl`: a finding per line on stdout, flushed after every batch of input.
 pub struct JsonLines<'a> {
     rules: &'a RuleSet,
     out: Box<dyn Write + 'a>,
     style: Style,
+    call_summary: bool,
 }
 
 impl<'a> JsonLines<'a> {
     /// Writes to `out`.
     pub fn new(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Self {
-        JsonLines { rules, out, style }
+        JsonLines {
+            rules,
+            out,
+            style,
+            call_summary: false,
+        }
+    }
+
+    /// Also writes the typed lines of `--emit-call-summary` (see `summary_line`).
+    pub fn with_call_summary(mut self, on: bool) -> Self {
+        self.call_summary = on;
+        self
+    }
+
+    fn line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
     }
 }
 
 impl Reporter for JsonLines<'_> {
     fn call(&mut self, result: &CallResult) -> io::Result<()> {
         for finding in &result.findings {
-            serde_json::to_writer(&mut self.out, &FindingRecord::new(self.rules, result, finding))?;
-            self.out.write_all(b"\n")?;
+            self.line(&FindingRecord::new(self.rules, result, finding))?;
+        }
+        if self.call_summary {
+            if let Some(line) = super::summary_line::CallLine::new(self.rules, result) {
+                self.line(&line)?;
+            }
         }
         Ok(())
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
+        if self.call_summary {
+            self.line(&super::summary_line::ProblemLine::from(problem))?;
+        }
         super::human::write_problem(&mut io::stderr().lock(), problem, self.style.color)
     }
 
+    fn batch_end(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if self.call_summary {
+            self.line(&super::summary_line::SummaryLine::from(summary))?;
+        }
         self.out.flush()?;
         if self.style.summary {
             summary.write_human(&mut io::stderr().lock())?;
