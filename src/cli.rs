@@ -345,11 +345,24 @@ fn input_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Failure> {
     let mut list = String::new();
     io::Read::read_to_string(&mut io::stdin(), &mut list)?;
     let mut paths = args.paths.clone();
+    let (mut listed, mut missing) = (0, 0);
     for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let path = PathBuf::from(line);
+        listed += 1;
         if lintable(&path) {
             paths.push(path);
+        } else if !path.exists() {
+            missing += 1;
         }
+    }
+    if missing > 0 && !args.quiet {
+        // Deleted files are expected; all of them missing usually means the
+        // list is relative to another folder (git prints repository-root paths).
+        eprintln!(
+            "callint: --stdin-paths: {missing} of {listed} listed path{} do not exist here (deleted, or \
+             relative to another folder?)",
+            if listed == 1 { "" } else { "s" }
+        );
     }
     Ok(paths)
 }
