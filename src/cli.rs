@@ -585,7 +585,6 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                     r.id,
                     r.pack,
                     r.severity.as_str(),
-                    tags,
                     r.title
                 )?;
             }
