@@ -80,26 +80,58 @@ pub struct Linter {
     /// The phrase sets of call-level rules, hidden rules numbered from
     /// `rules.rules.len()` in matcher hits.
     sets: Vec<Rule>,
+    /// The sets that matter in only a few utterances of a call (a greeting in
+    /// the first turns, an answer after a complaint, …), kept out of the main
+    /// automaton and scanned only where they matter; same rule numbering.
+    sparse: Option<Matcher>,
 }
 
 impl Linter {
     /// Compiles the search structures for `rules`.
     pub fn new(rules: RuleSet) -> Linter {
         let (call_level, sets) = CallLevel::new(&rules.rules);
+        // Two matchers over the same numbering: each sees the other's rules
+        // with nothing to match.
+        let blank = |r: &Rule| Rule {
+            phrases: Vec::new(),
+            patterns: Vec::new(),
+            exception_phrases: Vec::new(),
+            exception_patterns: Vec::new(),
+            detector: None,
+            ..r.clone()
+        };
+        let numbered = |sparse: bool| {
+            let phrase_rules = rules
+                .rules
+                .iter()
+                .map(|r| if sparse { blank(r) } else { r.clone() });
+            let keep = |(i, s): (usize, &Rule)| {
+                if call_level.is_sparse(i) == sparse {
+                    s.clone()
+                } else {
+                    blank(s)
+                }
+            };
+            RuleSet {
+                packs: Vec::new(),
+                rules: phrase_rules.chain(sets.iter().enumerate().map(keep)).collect(),
+            }
+        };
         let matcher = if sets.is_empty() {
             Matcher::new(&rules)
         } else {
-            Matcher::new(&RuleSet {
-                packs: Vec::new(),
-                rules: rules.rules.iter().chain(&sets).cloned().collect(),
-            })
+            Matcher::new(&numbered(false))
         };
+        let sparse = (0..sets.len())
+            .any(|i| call_level.is_sparse(i))
+            .then(|| Matcher::new(&numbered(true)));
         Linter {
             matcher,
             segmenter: Segmenter::new(crate::rules::user_dictionary()),
             rules,
             call_level,
             sets,
+            sparse,
         }
     }
 
@@ -180,6 +212,16 @@ impl Linter {
         }
         hits.clear();
         self.matcher.scan(utterance.role, norm, hits);
+        if let Some(sparse) = self.sparse.as_ref().filter(|_| collect) {
+            let phrase_rules = self.rules.rules.len();
+            let sets = hits
+                .iter()
+                .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
+            call.candidates(sets.map(|h| h.rule - phrase_rules));
+            if call.wants_sparse(index, utterance.role) {
+                sparse.scan(utterance.role, norm, hits);
+            }
+        }
         if !hits.iter().any(|h| h.kind == HitKind::Hit) {
             return;
         }
