@@ -47,6 +47,9 @@ enum Command {
         /// Pack files or folders; default: the packs compiled into callint.
         packs: Vec<PathBuf>,
     },
+    /// Make the HTML QA report from saved `--format json` documents or
+    /// `--format jsonl` findings (also gzipped).
+    Report(ReportArgs),
     /// Combine the `--format jsonl` outputs of many runs (files, or folders of
     /// part files as Spark writes them) into one run's json document,
     /// statistics or summary.
@@ -107,6 +110,8 @@ struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     #[command(flatten)]
+    html: HtmlArgs,
+    #[command(flatten)]
     packs: PackArgs,
     /// Only run these rules: ids, id prefixes or pack names (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
@@ -138,6 +143,44 @@ struct CheckArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+struct HtmlArgs {
+    /// Mask ID, bank card, phone and other numbers of 11+ digits (also read
+    /// out in Chinese numerals) in the output [default: on for html].
+    #[arg(long, overrides_with = "no_redact")]
+    redact: bool,
+    /// Do not mask personal numbers (html masks them by default).
+    #[arg(long)]
+    no_redact: bool,
+    /// Language of the html report's labels.
+    #[arg(long, value_enum, default_value_t = report::html::Lang::Zh)]
+    lang: report::html::Lang,
+    /// Example findings the html report embeds per rule (counts and charts
+    /// always cover every finding).
+    #[arg(long, value_name = "N", default_value_t = report::html::DEFAULT_EXAMPLES)]
+    examples: usize,
+}
+
+impl HtmlArgs {
+    fn redact(&self, html: bool) -> bool {
+        self.redact || (html && !self.no_redact)
+    }
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Saved findings: `json` documents or `jsonl` files (`-` for stdin).
+    #[arg(required = true)]
+    findings: Vec<PathBuf>,
+    /// Write the page to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    html: HtmlArgs,
+    #[command(flatten)]
+    packs: PackArgs,
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +243,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules(args),
         Command::Explain { rule, packs } => explain(&rule, &packs),
         Command::TestRules { packs } => test_rules(&packs),
+        Command::Report(args) => html_report(args),
         Command::Merge(args) => merge(args),
         Command::Config { packs } => show_config(&packs),
     };
@@ -480,6 +524,8 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         color,
         summary: !args.quiet,
     };
+    let html = args.format == OutputFormat::Html;
+    let redact = args.html.redact(html);
     if args.emit_call_summary && (args.format != OutputFormat::Jsonl || args.statistics) {
         return Err(Failure::Usage(
             "--emit-call-summary needs --format jsonl (and no --statistics)".into(),
@@ -489,8 +535,20 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         report::statistics(linter.rules(), out, style, args.format)
     } else if args.emit_call_summary {
         report::jsonl_with_call_summary(linter.rules(), out, style)
+    } else if html {
+        let options = report::html::HtmlOptions {
+            lang: args.html.lang,
+            examples: args.html.examples,
+            redacted: redact,
+        };
+        Box::new(report::html::Html::new(linter.rules(), out, options))
     } else {
         report::reporter(args.format, linter.rules(), out, style)
+    };
+    let reporter = if redact {
+        Box::new(report::redact::Redacting::new(reporter))
+    } else {
+        reporter
     };
     let options = CheckOptions {
         paths,
@@ -536,14 +594,37 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     })
 }
 
+/// `callint report`: the html page from saved findings.
+fn html_report(args: ReportArgs) -> Result<u8, Failure> {
+    let config = load_config(&args.packs)?;
+    let rules = load_rules(&args.packs, &config)?;
+    let options = report::html::HtmlOptions {
+        lang: args.html.lang,
+        examples: args.html.examples,
+        redacted: args.html.redact(true),
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
+                Failure::Usage(format!("cannot write {}: {e}", path.display()))
+            })?))
+        }
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    report::html::report_from_files(&args.findings, &rules, &options, &mut out).map_err(Failure::Usage)?;
+    Ok(0)
+}
+
 /// `callint merge`: many runs' jsonl parts as one run's output.
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let merged = crate::merge::Merged::read(&args.parts, args.format == crate::merge::MergeFormat::Json)
         .map_err(Failure::Usage)?;
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
-            Failure::Usage(format!("cannot write {}: {e}", path.display()))
-        })?)),
+        Some(path) => {
+            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
+                Failure::Usage(format!("cannot write {}: {e}", path.display()))
+            })?))
+        }
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
     };
     merged.write(args.format, &mut out)?;

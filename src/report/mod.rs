@@ -6,9 +6,11 @@
 
 mod github;
 mod grouped;
+pub mod html;
 mod human;
 mod junit;
 mod record;
+pub mod redact;
 mod sarif;
 mod summary;
 mod summary_line;
@@ -56,6 +58,9 @@ pub enum OutputFormat {
     Junit,
     /// Findings under a heading per file.
     Grouped,
+    /// A self-contained HTML report with charts and a filterable table
+    /// (redacted unless `--no-redact`).
+    Html,
 }
 
 /// Something that renders a run.
@@ -98,12 +103,17 @@ pub fn reporter<'a>(
         OutputFormat::Github => Box::new(github::Github::new(rules, out, style)),
         OutputFormat::Junit => Box::new(junit::Junit::new(rules, out)),
         OutputFormat::Grouped => Box::new(grouped::Grouped::new(rules, out, style)),
+        OutputFormat::Html => Box::new(html::Html::new(rules, out, html::HtmlOptions::default())),
     }
 }
 
 /// `jsonl` with `--emit-call-summary`: findings plus a typed line per call,
 /// per problem and for the run's summary (`docs/output.md`).
-pub fn jsonl_with_call_summary<'a>(rules: &'a RuleSet, out: Box<dyn Write + 'a>, style: Style) -> Box<dyn Reporter + 'a> {
+pub fn jsonl_with_call_summary<'a>(
+    rules: &'a RuleSet,
+    out: Box<dyn Write + 'a>,
+    style: Style,
+) -> Box<dyn Reporter + 'a> {
     Box::new(record::JsonLines::new(rules, out, style).with_call_summary(true))
 }
 

@@ -61,6 +61,9 @@ pub struct FindingRecord<'a> {
     pub call_id: &'a str,
     /// Agent id.
     pub agent_id: Option<&'a str>,
+    /// When the call started, as the transcript has it (absent when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<&'a str>,
     /// 0-based utterance index.
     pub utterance: Option<usize>,
     /// Speaker.
@@ -96,6 +99,7 @@ impl<'a> FindingRecord<'a> {
             file: &result.file,
             call_id: &result.call.id,
             agent_id: result.call.agent_id.as_deref(),
+            started_at: result.call.started_at.as_deref(),
             utterance: utterance.map(|u| u.index),
             role: utterance.map(|u| u.role),
             time: utterance.and_then(|u| (u.start.is_some() || u.end.is_some()).then_some([u.start, u.end])),
@@ -204,6 +208,7 @@ pub struct JsonDocument<'a> {
     out: Box<dyn Write + 'a>,
     findings: Vec<serde_json::Value>,
     problems: Vec<serde_json::Value>,
+    calls_by_agent: std::collections::BTreeMap<String, usize>,
 }
 
 impl<'a> JsonDocument<'a> {
@@ -214,12 +219,16 @@ impl<'a> JsonDocument<'a> {
             out,
             findings: Vec::new(),
             problems: Vec::new(),
+            calls_by_agent: Default::default(),
         }
     }
 }
 
 impl Reporter for JsonDocument<'_> {
     fn call(&mut self, result: &CallResult) -> io::Result<()> {
+        if let Some(agent) = &result.call.agent_id {
+            *self.calls_by_agent.entry(agent.clone()).or_default() += 1;
+        }
         for finding in &result.findings {
             let record = FindingRecord::new(self.rules, result, finding);
             self.findings.push(serde_json::to_value(record)?);
@@ -239,6 +248,7 @@ impl Reporter for JsonDocument<'_> {
             "findings": self.findings,
             "problems": self.problems,
             "summary": summary,
+            "calls_by_agent": self.calls_by_agent,
         });
         serde_json::to_writer_pretty(&mut self.out, &doc)?;
         self.out.write_all(b"\n")?;
