@@ -26,13 +26,13 @@ fn concise(cmd: &mut Command) -> (Vec<String>, i32) {
     (lines, out.status.code().unwrap())
 }
 
-/// A project with a config at its root, the starter pack only.
+/// A project with a config at its root, the starter pack only (in
+/// `qa/packs/`, named relative to the config file).
 fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "default-rules: false\nrules: [{}]\n{config}",
-        starter_pack().display()
-    );
+    std::fs::create_dir_all(dir.path().join("qa/packs")).unwrap();
+    std::fs::copy(starter_pack(), dir.path().join("qa/packs/starter.yaml")).unwrap();
+    let text = format!("default-rules: false\nrules: [qa/packs/]\n{config}");
     std::fs::write(dir.path().join(".callint.yaml"), text).unwrap();
     std::fs::create_dir_all(dir.path().join("scripts/deep")).unwrap();
     std::fs::write(
