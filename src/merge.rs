@@ -109,11 +109,9 @@ impl Merged {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let value: Value =
-                    serde_json::from_str(&line).map_err(|e| format!("{name}:{}: not a JSON line: {e}", n + 1))?;
-                merged
-                    .add(value)
-                    .map_err(|e| format!("{name}:{}: {e}", n + 1))?;
+                let value: Value = serde_json::from_str(&line)
+                    .map_err(|e| format!("{name}:{}: not a JSON line: {e}", n + 1))?;
+                merged.add(value).map_err(|e| format!("{name}:{}: {e}", n + 1))?;
             }
         }
         merged.finish();
@@ -204,7 +202,9 @@ impl Merged {
             }
             let reason = problem.get("reason").and_then(Value::as_str).unwrap_or_default();
             let cut = reason.find([':', '(']).unwrap_or(reason.len());
-            *s.skipped_reasons.entry(reason[..cut].trim().to_string()).or_default() += 1;
+            *s.skipped_reasons
+                .entry(reason[..cut].trim().to_string())
+                .or_default() += 1;
         }
     }
 
@@ -236,7 +236,10 @@ impl Merged {
                 doc.insert("problems".into(), Value::Array(self.problems));
                 doc.insert("summary".into(), serde_json::to_value(&self.summary)?);
                 if self.call_lines > 0 {
-                    doc.insert("calls_by_agent".into(), serde_json::to_value(&self.calls_by_agent)?);
+                    doc.insert(
+                        "calls_by_agent".into(),
+                        serde_json::to_value(&self.calls_by_agent)?,
+                    );
                 }
                 Value::Object(doc)
             }
