@@ -32,9 +32,9 @@ pub const DEFAULT_EXAMPLES: usize = 50;
 /// Utterances of context shown on either side of a finding's utterance.
 pub const CONTEXT: usize = 2;
 /// Bars in the by-rule chart (the rest are summed into one bar).
-const RULE_BARS: usize = 25;
+const RULE_BARS: usize = 20;
 /// Agents listed in the ranking.
-const AGENT_ROWS: usize = 30;
+const AGENT_ROWS: usize = 15;
 
 /// Language of the page's labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -126,7 +126,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("min_calls", "通话少于 {n} 通的坐席不参与排名。", "Agents with fewer than {n} calls are not ranked."),
     ("skipped", "无法读取而跳过：{files} 个文件、{records} 条记录、{utterances} 句话语。", "Skipped as unreadable: {files} files, {records} records, {utterances} utterances."),
     ("sources", "输入", "Inputs"),
-    ("generated", "由 callint {v} 生成", "Made by callint {v}"),
+    ("more_files", " 等 {n} 个文件", " and {n} more"),
+    ("generated", "callint {v}", "callint {v}"),
     ("no_context", "（无上下文）", "(no context)"),
     ("line", "行", "line"),
     ("filter_to", "只看这条规则", "Only this rule"),
@@ -517,6 +518,10 @@ impl Aggregate {
     /// Adds the findings of one linted call, with context.
     fn add_result(&mut self, rules: &RuleSet, result: &CallResult) {
         let call = &result.call;
+        // A file's calls arrive together, so comparing with the last is enough.
+        if self.sources.last().map(String::as_str) != Some(&*result.file) {
+            self.sources.push(result.file.to_string());
+        }
         self.call(call.agent_id.as_deref(), call.started_at.as_deref());
         for finding in &result.findings {
             let rule = &rules.rules[finding.rule];
@@ -982,6 +987,16 @@ fn num(n: usize) -> String {
     out
 }
 
+/// `n` in at most four or five characters: 987, 1.2k, 15k, 2.3M.
+fn compact(n: usize) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=9_999 => format!("{:.1}k", n as f64 / 1e3),
+        10_000..=999_999 => format!("{}k", (n as f64 / 1e3).round()),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
 fn pct(part: usize, whole: usize) -> String {
     if whole == 0 {
         "—".into()
@@ -1068,13 +1083,14 @@ fn columns(aria: &str, cols: &[(String, usize, String)], label_every: usize) -> 
             tip = escape(tip),
             hx = left + i as f64 * step,
         );
-        if *value > 0 && n <= 31 {
+        let v = compact(*value);
+        // A value is written over its column only where it fits (11px digits).
+        if *value > 0 && step >= v.len() as f64 * 6.5 + 2.0 {
             let _ = write!(
                 s,
                 r#"<text class="val" x="{cx:.1}" y="{vy:.1}" text-anchor="middle">{v}</text>"#,
                 cx = x + bw / 2.0,
                 vy = y - 3.0,
-                v = num(*value),
             );
         }
         if i % label_every.max(1) == 0 {
@@ -1145,29 +1161,27 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
     let severity_of = |r: &RuleStats| r.info.severity.unwrap_or(Severity::Info);
 
     // ---- header
+    let mut sources = agg
+        .sources
+        .iter()
+        .take(4)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if agg.sources.len() > 4 {
+        sources.push_str(&fill(l("more_files"), &[("n", num(agg.sources.len() - 4))]));
+    }
     let _ = write!(
         body,
-        r#"<header><h1>{}</h1><p class="sub">{} · {}</p></header>"#,
+        r#"<header><h1>{}</h1><p class="sub">{}: {} · {}</p></header>"#,
         escape(l("title")),
-        escape(
-            &agg.sources
-                .iter()
-                .map(|s| s.as_str())
-                .take(5)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        escape(l("sources")),
+        escape(&sources),
         escape(&fill(
             l("generated"),
             &[("v", env!("CARGO_PKG_VERSION").to_string())]
         )),
     );
-    if agg.sources.is_empty() {
-        // check mode: the sources are the run's files.
-        body = body
-            .replace(" · <", "<")
-            .replace("<p class=\"sub\"> · ", "<p class=\"sub\">");
-    }
 
     // ---- headline figures
     let calls_known = agg.calls.is_some();
@@ -1292,7 +1306,7 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
             value: rest,
             tip: text,
             href: None,
-            class: "b-main",
+            class: "b-muted",
         });
     }
     if !rule_bars.is_empty() {
