@@ -82,6 +82,7 @@ fn check_renders_a_self_contained_page_for_the_fixtures() {
     }
     assert!(html.contains("知情权"));
     assert!(html.contains(r##"href="#rule=O9-001""##));
+    assert!(html.contains(r##"href="#right=%E7%9F%A5%E6%83%85%E6%9D%83""##));
     // Every finding is an example here (fewer than 50 per rule).
     let rows = finding_rows(&html);
     assert_eq!(rows.len(), 36);
@@ -384,6 +385,22 @@ fn page_works_in_headless_chromium() {
         "A07's two errors in the utterance with 穩賺不賠"
     );
     assert!(visible.iter().all(|r| attr(r, "data-rule") == Some("O9-001")));
+
+    // By consumer right, as the rights chart links: 知情权 has 6 findings.
+    let out = headless(
+        &browser,
+        &[
+            "--dump-dom".into(),
+            format!("{url}#right=%E7%9F%A5%E6%83%85%E6%9D%83"),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows = finding_rows(&dom);
+    let visible: Vec<&&str> = rows.iter().filter(|r| !r.contains("hidden")).collect();
+    assert_eq!(visible.len(), 6);
+    assert!(visible
+        .iter()
+        .all(|r| attr(r, "data-right").unwrap().contains("知情权")));
 
     // A screenshot, kept as a test artifact.
     let shot = dir.join("report.png");

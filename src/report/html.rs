@@ -97,6 +97,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("by_month", "按月份", "By month"),
     ("table", "问题明细", "Findings"),
     ("rule", "规则", "Rule"),
+    ("right", "消费者权益", "Consumer right"),
     ("severity", "级别", "Severity"),
     ("utterance", "话语与上下文", "Utterance and context"),
     ("call", "通话", "Call"),
@@ -1354,7 +1355,7 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
         .into_iter()
         .map(|(name, n)| Bar {
             tip: format!("{name}: {}", num(n)),
-            href: Some(format!("#q={}", url_part(&name))),
+            href: Some(format!("#right={}", url_part(&name))),
             label: name,
             value: n,
             class: "b-right",
@@ -1684,6 +1685,29 @@ fn render_table(
     for a in &agents {
         let _ = write!(body, r#"<option value="{}">{}</option>"#, escape(a), escape(a));
     }
+    let mut rights: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &agg.rules {
+        for right in r.info.rights() {
+            *rights.entry(right).or_default() += r.count;
+        }
+    }
+    let mut rights: Vec<(&str, usize)> = rights.into_iter().collect();
+    rights.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let _ = write!(
+        body,
+        r#"</select></label><label>{}<select id="f-right" name="right"><option value="">{}</option>"#,
+        escape(l("right")),
+        escape(l("all"))
+    );
+    for (right, n) in &rights {
+        let _ = write!(
+            body,
+            r#"<option value="{}">{} ({})</option>"#,
+            escape(right),
+            escape(right),
+            num(*n)
+        );
+    }
     let _ = write!(
         body,
         r#"</select></label><label class="grow"><input id="f-q" name="q" type="search" placeholder="{}"></label><button type="button" id="f-reset">{}</button></form><p class="count" id="f-count"></p>"#,
@@ -1702,7 +1726,7 @@ fn render_table(
         let info = &agg.rules[e.rule].info;
         let _ = write!(
             body,
-            r##"<tbody class="f" data-rule="{rule}" data-severity="{sev}" data-agent="{agent}"><tr><td><span class="sev s-{sev}">{sevl}</span></td><td class="r"><a class="rid" href="#rule={rule_url}" title="{filter}">{rule}</a><div class="rt">{title}</div></td><td class="u">"##,
+            r##"<tbody class="f" data-rule="{rule}" data-severity="{sev}" data-agent="{agent}" data-right="{rights}"><tr><td><span class="sev s-{sev}">{sevl}</span></td><td class="r"><a class="rid" href="#rule={rule_url}" title="{filter}">{rule}</a><div class="rt">{title}</div><div class="tg">{tags}</div></td><td class="u">"##,
             rule = escape(&info.id),
             sev = e.severity.as_str(),
             agent = escape(e.agent_id.as_deref().unwrap_or("")),
@@ -1710,6 +1734,13 @@ fn render_table(
             rule_url = escape(&url_part(&info.id)),
             filter = escape(l("filter_to")),
             title = escape(&info.title),
+            rights = escape(&info.rights().collect::<Vec<_>>().join(" ")),
+            tags = escape(
+                &std::iter::once(info.pack.as_str())
+                    .chain(info.tags.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            ),
         );
         let meta = |role: Option<Role>, index: Option<usize>, time: Option<String>| {
             let mut parts = Vec::new();

@@ -1,11 +1,11 @@
 // callint report: filters for the findings table. The state lives in the URL
-// fragment (#rule=O9-001&severity=error&agent=A07&q=保本), so a filtered view
+// fragment (#rule=O9-001&severity=error&agent=A07&right=知情权&q=保本), so a filtered view
 // can be linked, bookmarked, or opened from the charts and the agent ranking.
 (function () {
   "use strict";
   var strings = JSON.parse(document.getElementById("strings").textContent);
   var PAGE = 100;
-  var keys = ["rule", "severity", "agent", "q"];
+  var keys = ["rule", "severity", "agent", "right", "q"];
   var rows = Array.prototype.slice.call(document.querySelectorAll("tbody.f"));
   var table = document.getElementById("findings");
   var count = document.getElementById("f-count");
@@ -15,14 +15,15 @@
     rule: document.getElementById("f-rule"),
     severity: document.getElementById("f-severity"),
     agent: document.getElementById("f-agent"),
+    right: document.getElementById("f-right"),
     q: document.getElementById("f-q")
   };
-  var state = { rule: "", severity: "", agent: "", q: "" };
+  var state = { rule: "", severity: "", agent: "", right: "", q: "" };
   var limit = PAGE;
   var writing = false;
 
   function parse() {
-    var next = { rule: "", severity: "", agent: "", q: "" };
+    var next = { rule: "", severity: "", agent: "", right: "", q: "" };
     var sources = [location.search.replace(/^\?/, ""), location.hash.replace(/^#/, "")];
     sources.forEach(function (s) {
       if (s.indexOf("=") < 0) return;
@@ -47,6 +48,7 @@
     if (state.rule && row.getAttribute("data-rule") !== state.rule) return false;
     if (state.severity && row.getAttribute("data-severity") !== state.severity) return false;
     if (state.agent && row.getAttribute("data-agent") !== state.agent) return false;
+    if (state.right && (" " + row.getAttribute("data-right") + " ").indexOf(" " + state.right + " ") < 0) return false;
     if (state.q && text(row).indexOf(state.q.toLowerCase()) < 0) return false;
     return true;
   }
@@ -124,7 +126,7 @@
     });
   });
   document.getElementById("f-reset").addEventListener("click", function () {
-    state = { rule: "", severity: "", agent: "", q: "" };
+    state = { rule: "", severity: "", agent: "", right: "", q: "" };
     limit = PAGE;
     apply();
     write();
