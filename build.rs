@@ -46,7 +46,34 @@ fn write_t2s_table(out: &Path) {
         writeln!(src, "    {b:#x},").unwrap();
     }
     src.push_str("];\n");
+    write_plain_table(&mut src, &pairs);
     fs::write(out.join("t2s.rs"), src).unwrap();
+}
+
+/// Characters the normaliser may change, drop or count. Kept in step with
+/// `normalize.rs` and `digits.rs` by a test there.
+const SPECIAL: &str = "嗯呃唔啊那\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}\u{3000}\u{3002}零〇洞一幺壹二两贰三叁四肆五伍六陆七拐柒八捌九勾玖";
+
+/// One bit per BMP character: set when the character is *plain*, i.e. the
+/// normaliser copies it unchanged and it is not a digit. Plain characters,
+/// nearly all of call text, take the normaliser's fast path.
+fn write_plain_table(src: &mut String, pairs: &[(char, char)]) {
+    let mut bits = vec![0u64; 1024];
+    for cp in 0..0x10000u32 {
+        let Some(c) = char::from_u32(cp) else { continue };
+        let changed = pairs.binary_search_by_key(&c, |p| p.0).is_ok()
+            || c.is_ascii_uppercase()
+            || c.is_ascii_digit()
+            || ('\u{ff01}'..='\u{ff5e}').contains(&c);
+        if !(changed || c.is_whitespace() || SPECIAL.contains(c)) {
+            bits[cp as usize / 64] |= 1 << (cp % 64);
+        }
+    }
+    src.push_str("static PLAIN_BMP_BITS: [u64; 1024] = [\n");
+    for b in bits {
+        writeln!(src, "    {b:#x},").unwrap();
+    }
+    src.push_str("];\n");
 }
 
 fn write_default_packs(out: &Path) {

@@ -90,6 +90,12 @@ pub fn fold_char(c: char) -> char {
     to_simplified(c)
 }
 
+/// Whether the normaliser copies `c` unchanged and it is no digit.
+fn is_plain(c: char) -> bool {
+    let cp = c as usize;
+    cp < 0x10000 && PLAIN_BMP_BITS[cp / 64] & (1 << (cp % 64)) != 0
+}
+
 fn to_simplified(c: char) -> char {
     let cp = c as usize;
     if cp < 0x10000 && T2S_BMP_BITS[cp / 64] & (1 << (cp % 64)) == 0 {
@@ -119,6 +125,10 @@ impl Normalized {
         let mut chars = original.char_indices().peekable();
         while let Some((at, raw)) = chars.next() {
             let range = (at as u32, (at + raw.len_utf8()) as u32);
+            if is_plain(raw) && pending_space.is_none() {
+                self.push_plain(raw, range);
+                continue;
+            }
             let c = fold_char(raw);
             if c.is_whitespace() {
                 pending_space.get_or_insert(range);
@@ -162,6 +172,19 @@ impl Normalized {
             });
         }
         self.next_original = if regular { range.1 } else { u32::MAX };
+        self.text.push(c);
+    }
+
+    /// `push` for a plain character: same length, not a digit.
+    fn push_plain(&mut self, c: char, range: (u32, u32)) {
+        if range.0 != self.next_original {
+            self.segments.push(Segment {
+                normalized: self.text.len() as u32,
+                original: range.0,
+                changed_len: 0,
+            });
+        }
+        self.next_original = range.1;
         self.text.push(c);
     }
 
@@ -255,6 +278,18 @@ mod tests {
         let at = n.text().find("保本保息").unwrap();
         let (s, e) = n.original_range(at, at + "保本保息".len());
         assert_eq!(&orig[s..e], "保 嗯 本 保 息");
+    }
+
+    #[test]
+    fn plain_characters_are_exactly_those_left_alone() {
+        for cp in 0..0x10000u32 {
+            let Some(c) = char::from_u32(cp) else { continue };
+            if is_plain(c) {
+                assert_eq!(fold_char(c), c, "{c:?} is plain but folds");
+                assert!(!c.is_whitespace() && !is_filler(c) && !is_invisible(c) && c != '那', "{c:?}");
+                assert!(crate::digits::digit_value(c).is_none(), "{c:?} is plain but a digit");
+            }
+        }
     }
 
     #[test]
