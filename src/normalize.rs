@@ -286,8 +286,14 @@ mod tests {
             let Some(c) = char::from_u32(cp) else { continue };
             if is_plain(c) {
                 assert_eq!(fold_char(c), c, "{c:?} is plain but folds");
-                assert!(!c.is_whitespace() && !is_filler(c) && !is_invisible(c) && c != '那', "{c:?}");
-                assert!(crate::digits::digit_value(c).is_none(), "{c:?} is plain but a digit");
+                assert!(
+                    !c.is_whitespace() && !is_filler(c) && !is_invisible(c) && c != '那',
+                    "{c:?}"
+                );
+                assert!(
+                    crate::digits::digit_value(c).is_none(),
+                    "{c:?} is plain but a digit"
+                );
             }
         }
     }
