@@ -1,0 +1,59 @@
+//! Table-driven checks of the library entry point over the starter pack: what
+//! fires and what must not, in the style of aho-corasick's `SearchTest` tables.
+
+use callint::engine::Linter;
+use callint::model::Role;
+use callint::rules::RuleSet;
+
+fn linter() -> Linter {
+    let sources = RuleSet::read_sources(std::path::Path::new("fixtures/packs/starter.yaml")).unwrap();
+    Linter::new(RuleSet::compile(&sources).unwrap())
+}
+
+/// (speaker, utterance, expected (rule, matched original text) in order)
+const CASES: &[(Role, &str, &[(&str, &str)])] = &[
+    // token boundaries
+    (Role::Agent, "我们会确保本金安全", &[]),
+    (Role::Agent, "这款产品保本", &[("TST-001", "保本")]),
+    (Role::Agent, "特别叫人放心", &[]),
+    (Role::Agent, "你别叫了", &[("TST-002", "别叫")]),
+    // normalisation: traditional, spaces, fillers, full width
+    (Role::Agent, "穩賺不賠", &[("TST-001", "穩賺不賠")]),
+    (Role::Agent, "保 本 保 息", &[("TST-001", "保 本 保 息")]),
+    (Role::Agent, "保嗯本保息的", &[("TST-001", "保嗯本保息")]),
+    (Role::Agent, "您的手机号是１３８００１３８０００", &[("TST-005", "１３８００１３８０００")]),
+    // negation and exceptions
+    (Role::Agent, "这款产品不保本", &[]),
+    (Role::Agent, "这款产品是不是保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "我们不承诺保本", &[]),
+    (Role::Agent, "请不要向任何人透露验证码", &[]),
+    (Role::Agent, "请告诉我您收到的验证码", &[("TST-003", "告诉我您收到的验证码")]),
+    // roles
+    (Role::Customer, "你们这个保本保息吗", &[]),
+    (Role::Customer, "我要投诉", &[("TST-004", "投诉")]),
+    (Role::Agent, "我要投诉", &[]),
+    // numbers: only full, valid numbers
+    (Role::Agent, "尾号八零零零的手机", &[]),
+    (Role::Agent, "号码是幺三八 零零幺三 八零零零", &[("TST-005", "幺三八 零零幺三 八零零零")]),
+    (Role::Agent, "金额是一二三四五六七八九零一二元", &[]),
+    // edge cases
+    (Role::Agent, "", &[]),
+    (Role::Agent, "😀保本😀", &[("TST-001", "保本")]),
+];
+
+#[test]
+fn starter_pack_table() {
+    let linter = linter();
+    for (role, text, expected) in CASES {
+        let got: Vec<(&str, &str)> = linter
+            .check_text(*role, text)
+            .iter()
+            .map(|f| {
+                let span = f.span.as_ref().expect("phrase findings have spans");
+                assert_eq!(&text[span.byte_start..span.byte_end], span.text);
+                (linter.rules().rules[f.rule].id.as_str(), &text[span.byte_start..span.byte_end])
+            })
+            .collect();
+        assert_eq!(&got, expected, "{role:?} {text:?}");
+    }
+}
