@@ -121,6 +121,29 @@ fn examples_per_rule_are_bounded_and_the_page_says_so() {
 }
 
 #[test]
+fn the_sample_does_not_depend_on_input_order() {
+    let sample = |paths: &[&str]| {
+        let out = callint()
+            .args(["check", "--isolated", "--format", "html", "--examples", "2"])
+            .args(paths)
+            .output()
+            .unwrap();
+        let html = String::from_utf8(out.stdout).unwrap();
+        let mut rows: Vec<String> = html
+            .split(r#"<tbody class="f""#)
+            .skip(1)
+            .map(|row| row[..row.find("</tbody>").unwrap()].to_string())
+            .collect();
+        rows.sort();
+        rows
+    };
+    let forward = sample(FIXTURES);
+    let reversed: Vec<&str> = FIXTURES.iter().rev().copied().collect();
+    assert_eq!(forward, sample(&reversed));
+    assert!(forward.len() < 36);
+}
+
+#[test]
 fn transcript_text_cannot_inject_markup() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("evil.jsonl");
