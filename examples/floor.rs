@@ -12,7 +12,8 @@
 //!     gzip -dc calls.jsonl.gz | target/release/examples/floor --phrases phrases.txt -
 //!
 //! stdout: `bytes calls utterances matches` (one line); stderr: the same, plus MB/s.
-//! Options: `--threads N` (default: rayon's default), `--batch-mb N` (default 8).
+//! Options: `--threads N` (default: rayon's default), `--batch-mb N` (default 8),
+//! `--ac-kind dfa|nfa|auto` (default dfa: the fastest scan; nfa = contiguous NFA).
 //! A path ending in `.gz` is decompressed with flate2.
 
 use std::borrow::Cow;
@@ -53,7 +54,7 @@ struct Counts {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: floor --phrases FILE [--threads N] [--batch-mb N] (PATH | -)");
+    eprintln!("usage: floor --phrases FILE [--threads N] [--batch-mb N] [--ac-kind dfa|nfa|auto] (PATH | -)");
     std::process::exit(2);
 }
 
@@ -62,6 +63,7 @@ fn main() {
     let mut input = None;
     let mut threads = 0usize;
     let mut batch_mb = 8usize;
+    let mut ac_kind = String::from("dfa");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -78,6 +80,7 @@ fn main() {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or_else(|| usage())
             }
+            "--ac-kind" => ac_kind = args.next().unwrap_or_else(|| usage()),
             "-h" | "--help" => usage(),
             _ if input.is_none() => input = Some(a),
             _ => usage(),
@@ -105,9 +108,15 @@ fn main() {
         .collect();
     let t_build = Instant::now();
     // Standard semantics so that overlapping matches are reported, like callint.
+    let kind = match ac_kind.as_str() {
+        "dfa" => Some(AhoCorasickKind::DFA),
+        "nfa" => Some(AhoCorasickKind::ContiguousNFA),
+        "auto" => None,
+        _ => usage(),
+    };
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .kind(kind)
         .build(&phrases)
         .or_else(|_| {
             AhoCorasick::builder()
