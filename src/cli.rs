@@ -568,6 +568,14 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     );
     let summary = run::check(&linter, &options, &mut gate)?;
     if let (Some(path), Some(mut baseline)) = (&args.write_baseline, gate.take_baseline()) {
+        if redact {
+            // Fingerprints are of the unmasked text; the text shown to people is masked.
+            for entry in baseline.files.values_mut().flatten() {
+                if let Some(text) = entry.text.as_mut() {
+                    *text = report::redact::mask(text).into_owned();
+                }
+            }
+        }
         baseline
             .write(path)
             .map_err(|e| Failure::Usage(format!("cannot write baseline {}: {e}", path.display())))?;

@@ -297,6 +297,27 @@ fn redact_masks_numbers_in_every_format() {
         chars
     );
     assert_eq!(chars, "＊＊＊ ＊＊＊＊ 八零零零");
+    // A baseline written with --redact keeps its fingerprints but masks its text.
+    let dir = tempfile::tempdir().unwrap();
+    let (masked, plain) = (dir.path().join("masked.json"), dir.path().join("plain.json"));
+    for (path, redact) in [(&masked, true), (&plain, false)] {
+        let mut cmd = callint();
+        cmd.args(["check", "--isolated", "--write-baseline"]).arg(path);
+        if redact {
+            cmd.arg("--redact");
+        }
+        cmd.arg("fixtures/calls.jsonl").assert().code(0);
+    }
+    let masked = std::fs::read_to_string(&masked).unwrap();
+    let plain = std::fs::read_to_string(&plain).unwrap();
+    assert!(plain.contains("幺三八 零零幺三 八零零零") && !masked.contains("幺三八"));
+    let fingerprints = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("fingerprint"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fingerprints(&masked), fingerprints(&plain));
     // Without --redact, text formats are unchanged.
     let out = callint()
         .args([
