@@ -540,6 +540,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
             lang: args.html.lang,
             examples: args.html.examples,
             redacted: redact,
+            summary: style.summary,
         };
         Box::new(report::html::Html::new(linter.rules(), out, options))
     } else {
@@ -610,6 +611,7 @@ fn html_report(args: ReportArgs) -> Result<u8, Failure> {
         lang: args.html.lang,
         examples: args.html.examples,
         redacted: args.html.redact(true),
+        summary: false,
     };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => {

@@ -55,6 +55,8 @@ pub struct HtmlOptions {
     pub examples: usize,
     /// Whether personal numbers were masked (said on the page).
     pub redacted: bool,
+    /// Also print the run's summary on stderr (`check` without `--quiet`).
+    pub summary: bool,
 }
 
 impl Default for HtmlOptions {
@@ -63,6 +65,7 @@ impl Default for HtmlOptions {
             lang: Lang::Zh,
             examples: DEFAULT_EXAMPLES,
             redacted: true,
+            summary: false,
         }
     }
 }
@@ -684,7 +687,11 @@ impl Reporter for Html<'_> {
         ];
         let page = render(agg, &self.options);
         self.out.write_all(page.as_bytes())?;
-        self.out.flush()
+        self.out.flush()?;
+        if self.options.summary {
+            summary.write_human(&mut io::stderr().lock())?;
+        }
+        Ok(())
     }
 }
 
