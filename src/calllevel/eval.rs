@@ -50,8 +50,8 @@ pub struct CallScan {
     pub(super) mask: Vec<bool>,
     /// Sets with a candidate (before boundary checks) in the current utterance.
     candidates: Vec<usize>,
-    /// Sparse sets of this call: `(set, agent, customer)`.
-    pub(super) sparse: Vec<(usize, bool, bool)>,
+    /// Sets that can matter in this call: `(set, sparse, agent, customer)`.
+    pub(super) sets_in_use: Vec<(usize, bool, bool, bool)>,
     /// Sentences shorter than this are not kept.
     sentence_chars: u32,
 }
@@ -81,18 +81,19 @@ impl CallScan {
         self.found.clear();
         self.found.resize(sets, false);
         self.mask.clear();
-        self.sparse.clear();
+        self.sets_in_use.clear();
     }
 
-    /// Whether some sparse set of `role` matters in utterance `utt`, so that
-    /// the sparse matcher must scan it (after [`CallScan::candidates`]).
-    pub fn wants_sparse(&self, utt: usize, role: Role) -> bool {
-        self.sparse.iter().any(|&(set, agent, customer)| {
+    /// Whether some (`sparse` or dense) set of `role` matters in utterance
+    /// `utt`, so that its matcher must scan it; for sparse sets, call
+    /// [`CallScan::candidates`] first.
+    pub fn wants_any(&self, sparse: bool, utt: usize, role: Role) -> bool {
+        self.sets_in_use.iter().any(|&(set, is_sparse, agent, customer)| {
             let speaks = match role {
                 Role::Agent => agent,
                 Role::Customer => customer,
             };
-            speaks && self.wants(set, utt)
+            is_sparse == sparse && speaks && self.wants(set, utt)
         })
     }
 
@@ -150,14 +151,23 @@ impl CallScan {
             return;
         }
         // One pass over the bytes, no decoding: the spoken-character count,
-        // and each sentence's FNV-1a hash over the bytes of its spoken
-        // characters (punctuation and spacing do not make two sentences
-        // different) with where its spoken part starts and ends.
+        // and each sentence's FNV-1a hash over its spoken characters
+        // (punctuation and spacing do not make two sentences different) with
+        // where its spoken part starts and ends.
         let bytes = norm.text().as_bytes();
         let mut total = 0u32;
         let mut sentence = SentenceScan::new();
         let mut i = 0;
         while i < bytes.len() {
+            if (0xe4..=0xe9).contains(&bytes[i]) && i + 3 <= bytes.len() {
+                // U+4000–U+9FFF, nearly every character of Chinese text: spoken.
+                total += 1;
+                if want_sentences {
+                    sentence.add(i, &bytes[i..i + 3]);
+                }
+                i += 3;
+                continue;
+            }
             let end = (i + utf8_len(bytes[i])).min(bytes.len());
             if spoken_at(bytes, i) {
                 total += 1;
@@ -215,9 +225,9 @@ impl SentenceScan {
 
     #[inline]
     fn add(&mut self, at: usize, char_bytes: &[u8]) {
-        for &b in char_bytes {
-            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        // FNV-1a over whole characters (their UTF-8 bytes as one word).
+        let word = char_bytes.iter().fold(0u64, |w, &b| w << 8 | u64::from(b));
+        self.hash = (self.hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
         if self.chars == 0 {
             self.first = at;
         }
