@@ -307,7 +307,7 @@ print("## Throughput, %s dump (`%s`)\n" % (size, os.path.basename(dump)))
 print("- date: %s" % sh("date -u '+%Y-%m-%d %H:%M UTC'"))
 print("- machine: `nproc` = %s; `free -g`: %s; CPU: %s" % (sh("nproc"), " ".join(sh("free -g | sed -n 2p").split()[:4]),
       sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()))
-print("- commit: %s; %s; load average before measuring: %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version"), load_before))
+print("- repo HEAD when run (bench scripts): %s; %s; load average before measuring: %s" % (sh("git rev-parse --short HEAD"), sh("rustc --version"), load_before))
 print("- callint built from: %s; jieba HMM %s (the Python alternative follows)" % (callint_src, "on" if os.environ.get("HMM_FLAG") else "off"))
 print("- phrases from rules/: %s" % phrase_summary)
 if callint_note:
