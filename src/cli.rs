@@ -555,6 +555,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         paths,
         format: args.input_format,
         batch_bytes: 4 << 20,
+        progress: !args.quiet && io::stderr().is_terminal(),
     };
     let mut gate = Gate::new(
         linter.rules(),

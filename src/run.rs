@@ -9,7 +9,7 @@
 
 use crate::engine::{Linter, Scratch};
 use crate::input::{self, Format, Input, LineBatch, LineBatches, Problem, ProblemScope, Record};
-use crate::report::{CallResult, Reporter, Summary};
+use crate::report::{CallResult, Progress, Reporter, Summary};
 use rayon::prelude::*;
 use std::io;
 use std::path::PathBuf;
@@ -26,6 +26,8 @@ pub struct CheckOptions {
     pub format: Format,
     /// Approximate bytes per JSONL batch.
     pub batch_bytes: usize,
+    /// Show a progress line on stderr (only set when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// How many document files are linted together.
@@ -38,6 +40,7 @@ pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporte
         linter,
         reporter,
         summary: Summary::default(),
+        progress: options.progress.then(Progress::new),
     };
     let mut problems = Vec::new();
     let inputs = input::expand(&options.paths, &mut problems);
@@ -61,6 +64,9 @@ pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporte
         }
     }
     run.documents(documents)?;
+    if let Some(progress) = &run.progress {
+        progress.finish();
+    }
     run.summary.set_elapsed(started.elapsed());
     run.reporter.finish(&run.summary)?;
     Ok(run.summary)
@@ -70,6 +76,7 @@ struct Run<'a> {
     linter: &'a Linter,
     reporter: &'a mut dyn Reporter,
     summary: Summary,
+    progress: Option<Progress>,
 }
 
 type Linted = (Record, Vec<crate::engine::Finding>);
@@ -102,6 +109,10 @@ impl Run<'_> {
                         let linted = self.lint_batch(&file, &batch);
                         self.emit(&file, linted, Some)?;
                         self.reporter.batch_end()?;
+                        if let Some(progress) = &mut self.progress {
+                            let s = &self.summary;
+                            progress.advance(batch.buffer.len() as u64, s.calls, s.findings.total());
+                        }
                     }
                     Err(e) => self.problem(&file_problem(&file, format!("read error: {e}")))?,
                 }

@@ -9,12 +9,14 @@ mod grouped;
 pub mod html;
 mod human;
 mod junit;
+mod progress;
 mod record;
 pub mod redact;
 mod sarif;
 mod summary;
 mod summary_line;
 
+pub use progress::Progress;
 pub use record::{FindingRecord, Location};
 pub use sarif::FINGERPRINT_KEY;
 pub use summary::{FindingCounts, Summary};
