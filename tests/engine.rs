@@ -10,8 +10,11 @@ fn linter() -> Linter {
     Linter::new(RuleSet::compile(&sources).unwrap())
 }
 
-/// (speaker, utterance, expected (rule, matched original text) in order)
-const CASES: &[(Role, &str, &[(&str, &str)])] = &[
+/// Expected findings: (rule, matched original text), in order.
+type Expected = &'static [(&'static str, &'static str)];
+
+/// (speaker, utterance, expected findings)
+const CASES: &[(Role, &str, Expected)] = &[
     // token boundaries
     (Role::Agent, "我们会确保本金安全", &[]),
     (Role::Agent, "这款产品保本", &[("TST-001", "保本")]),
@@ -21,20 +24,32 @@ const CASES: &[(Role, &str, &[(&str, &str)])] = &[
     (Role::Agent, "穩賺不賠", &[("TST-001", "穩賺不賠")]),
     (Role::Agent, "保 本 保 息", &[("TST-001", "保 本 保 息")]),
     (Role::Agent, "保嗯本保息的", &[("TST-001", "保嗯本保息")]),
-    (Role::Agent, "您的手机号是１３８００１３８０００", &[("TST-005", "１３８００１３８０００")]),
+    (
+        Role::Agent,
+        "您的手机号是１３８００１３８０００",
+        &[("TST-005", "１３８００１３８０００")],
+    ),
     // negation and exceptions
     (Role::Agent, "这款产品不保本", &[]),
     (Role::Agent, "这款产品是不是保本的", &[("TST-001", "保本")]),
     (Role::Agent, "我们不承诺保本", &[]),
     (Role::Agent, "请不要向任何人透露验证码", &[]),
-    (Role::Agent, "请告诉我您收到的验证码", &[("TST-003", "告诉我您收到的验证码")]),
+    (
+        Role::Agent,
+        "请告诉我您收到的验证码",
+        &[("TST-003", "告诉我您收到的验证码")],
+    ),
     // roles
     (Role::Customer, "你们这个保本保息吗", &[]),
     (Role::Customer, "我要投诉", &[("TST-004", "投诉")]),
     (Role::Agent, "我要投诉", &[]),
     // numbers: only full, valid numbers
     (Role::Agent, "尾号八零零零的手机", &[]),
-    (Role::Agent, "号码是幺三八 零零幺三 八零零零", &[("TST-005", "幺三八 零零幺三 八零零零")]),
+    (
+        Role::Agent,
+        "号码是幺三八 零零幺三 八零零零",
+        &[("TST-005", "幺三八 零零幺三 八零零零")],
+    ),
     (Role::Agent, "金额是一二三四五六七八九零一二元", &[]),
     // edge cases
     (Role::Agent, "", &[]),
@@ -51,7 +66,10 @@ fn starter_pack_table() {
             .map(|f| {
                 let span = f.span.as_ref().expect("phrase findings have spans");
                 assert_eq!(&text[span.byte_start..span.byte_end], span.text);
-                (linter.rules().rules[f.rule].id.as_str(), &text[span.byte_start..span.byte_end])
+                (
+                    linter.rules().rules[f.rule].id.as_str(),
+                    &text[span.byte_start..span.byte_end],
+                )
             })
             .collect();
         assert_eq!(&got, expected, "{role:?} {text:?}");
