@@ -1233,7 +1233,7 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
         "error_calls",
         &pct(error_calls, calls),
         &escape(&format!("{} / {}", num(error_calls), calls_text)),
-        "alert",
+        if error_calls > 0 { "alert" } else { "" },
     );
     card(&mut body, "agents", &num(agg.agents.len()), "", "");
     body.push_str("</section>");
@@ -1395,13 +1395,14 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
     // ---- time distributions
     render_times(agg, options, &mut body);
 
-    // ---- findings table
+    // ---- findings table (always there: the script expects its controls)
     render_table(agg, options, &order, &rule_rank, &mut body);
 
     // ---- rule explanations
     let _ = write!(
         body,
-        r#"<section class="panel rules" id="rules"><h2>{}</h2>"#,
+        r#"<section class="panel rules" id="rules"{}><h2>{}</h2>"#,
+        if order.is_empty() { " hidden" } else { "" },
         escape(l("rules"))
     );
     for &i in &order {
@@ -1495,6 +1496,9 @@ fn render_agents(agg: &Aggregate, options: &HtmlOptions, body: &mut String) {
             .then(b.1.findings.cmp(&a.1.findings))
             .then(a.0.cmp(b.0))
     });
+    if ranked.is_empty() {
+        return;
+    }
     let top = ranked.first().map_or(1.0, |r| r.2).max(1e-9);
     let _ = write!(
         body,

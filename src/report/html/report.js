@@ -30,9 +30,13 @@
       s.split("&").forEach(function (pair) {
         var at = pair.indexOf("=");
         if (at < 0) return;
-        var k = decodeURIComponent(pair.slice(0, at));
-        var v;
-        try { v = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, " ")); } catch (e) { v = ""; }
+        var k, v;
+        try {
+          k = decodeURIComponent(pair.slice(0, at));
+          v = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, " "));
+        } catch (e) {
+          return; // a malformed %-escape: ignore that part
+        }
         if (keys.indexOf(k) >= 0) next[k] = v;
       });
     });
