@@ -329,6 +329,43 @@ fn suppressions_used_unused_and_without_reason() {
 }
 
 #[test]
+fn suppressions_in_a_dialogue_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("call.txt"),
+        "# callint: ignore-file[TST-004] 投诉录音，客户提到投诉是正常的\n\
+         [00:00:01] 坐席：您好，请问有什么可以帮您？\n\
+         [00:00:04] 客户：我要投诉\n\
+         [00:00:09] 坐席：您别激动 # callint: ignore[TST-002] 已由质检复核\n\
+         [00:00:12] 坐席：这款产品保本保息\n",
+    )
+    .unwrap();
+    let out = starter_in(dir.path())
+        .args(["--format", "concise", "call.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "call.txt:5:19: error TST-001 对非存款产品承诺保本或收益 「保本保息」\n"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no problems: comment lines are not utterances"
+    );
+    // Trailing whitespace (as a cut comment leaves) keeps columns right.
+    std::fs::write(dir.path().join("t.txt"), "坐席：您别激动 \t\n客户：好的  \n").unwrap();
+    let out = starter_in(dir.path())
+        .args(["--format", "concise", "t.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "t.txt:1:5: warning TST-002 对客户使用生硬指令 「别激动」\n"
+    );
+}
+
+#[test]
 fn whole_file_and_markdown_suppressions() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

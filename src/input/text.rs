@@ -21,7 +21,10 @@ pub struct LineProblem {
 pub fn looks_like_transcript(text: &str) -> bool {
     let mut total = 0;
     let mut labelled = 0;
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()).take(200) {
+    let speech = text
+        .lines()
+        .map(|l| crate::suppress::directive_start(l).map_or(l, |at| &l[..at]));
+    for line in speech.map(str::trim).filter(|l| !l.is_empty()).take(200) {
         total += 1;
         if split_speaker(strip_time(line).1).is_some() {
             labelled += 1;
@@ -72,6 +75,8 @@ pub fn parse_transcript(text: &str, id: &str) -> (Call, Vec<LineProblem>) {
     let mut problems = Vec::new();
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
+        // `# callint: ignore[…] reason` comments are not speech (see crate::suppress).
+        let raw_line = crate::suppress::directive_start(raw_line).map_or(raw_line, |at| &raw_line[..at]);
         if raw_line.trim().is_empty() {
             continue;
         }
@@ -93,7 +98,9 @@ pub fn parse_transcript(text: &str, id: &str) -> (Call, Vec<LineProblem>) {
             continue;
         };
         let words_trimmed = words.trim_start();
-        let byte = raw_line.len() - words_trimmed.len();
+        // `words_trimmed` lies inside `raw_line` (trims and splits borrow), so
+        // this is its offset even when the line has trailing whitespace.
+        let byte = words_trimmed.as_ptr() as usize - raw_line.as_ptr() as usize;
         if let (Some(t), Some(prev)) = (time, call.utterances.last_mut()) {
             prev.end = prev.end.or(Some(t));
         }
