@@ -66,6 +66,8 @@ def parse_args(argv):
     p.add_argument("--rules", action="append", default=[], help="base name of a rule pack shipped with --files")
     p.add_argument("--threads", type=int, default=1, help="callint threads per task (default 1: one per task core)")
     p.add_argument("--callint-arg", action="append", default=[], help="extra argument for `callint check`")
+    p.add_argument("--lint-only", action="store_true",
+                   help="lint and count the lines callint prints, write nothing (to time the linting alone)")
     p.add_argument("--top", type=int, default=20, help="agents to print (default 20)")
     return p.parse_args(argv)
 
@@ -186,6 +188,11 @@ def main(argv):
     if args.partitions:
         lines = lines.repartition(args.partitions)
     rows = lines.mapPartitions(lint_partition(args))
+    if args.lint_only:
+        n = rows.count()
+        print("== linted in %.1fs: %d lines from callint" % (time.time() - started, n))
+        spark.stop()
+        return
     schema = T.StructType([T.StructField("kind", T.StringType()), T.StructField("date", T.StringType()),
                            T.StructField("pack", T.StringType()), T.StructField("value", T.StringType())])
     # Written three ways and counted: keep what callint printed so it runs once per partition.
