@@ -80,31 +80,18 @@ pub struct Linter {
     /// The phrase sets of call-level rules, hidden rules numbered from
     /// `rules.rules.len()` in matcher hits.
     sets: Vec<Rule>,
-    /// Matchers for the phrase sets, per role (agent, customer), over the
-    /// same rule numbering as the main matcher: they are kept out of the main
-    /// automaton, whose cost grows with every common phrase added to it.
-    /// `dense` sets (triggers, cues, anything judged anywhere) are scanned
-    /// in every utterance of their role where one of them still matters;
-    /// `sparse` sets (a greeting in the first turns, an answer after a
-    /// complaint, a hold notice before a gap) only where they can matter.
-    dense: [Option<Matcher>; 2],
-    sparse: [Option<Matcher>; 2],
-}
-
-/// Index of `role` in per-role arrays.
-fn role_index(role: Role) -> usize {
-    match role {
-        Role::Agent => 0,
-        Role::Customer => 1,
-    }
+    /// The sets that matter in only a few utterances of a call (a greeting in
+    /// the first turns, an answer after a complaint, …), kept out of the main
+    /// automaton and scanned only where they matter; same rule numbering.
+    sparse: Option<Matcher>,
 }
 
 impl Linter {
     /// Compiles the search structures for `rules`.
     pub fn new(rules: RuleSet) -> Linter {
         let (call_level, sets) = CallLevel::new(&rules.rules);
-        // Set matchers number rules like the main one; everything they do not
-        // search for is there with nothing to match.
+        // Two matchers over the same numbering: each sees the other's rules
+        // with nothing to match.
         let blank = |r: &Rule| Rule {
             phrases: Vec::new(),
             patterns: Vec::new(),
@@ -113,31 +100,38 @@ impl Linter {
             detector: None,
             ..r.clone()
         };
-        let set_matcher = |role: Role, sparse: bool| {
-            let chosen = |i: usize, s: &Rule| call_level.is_sparse(i) == sparse && s.applies_to(role);
-            if !sets.iter().enumerate().any(|(i, s)| chosen(i, s)) {
-                return None;
-            }
-            let keep = |(i, s): (usize, &Rule)| if chosen(i, s) { s.clone() } else { blank(s) };
-            Some(Matcher::new(&RuleSet {
+        let numbered = |sparse: bool| {
+            let phrase_rules = rules
+                .rules
+                .iter()
+                .map(|r| if sparse { blank(r) } else { r.clone() });
+            let keep = |(i, s): (usize, &Rule)| {
+                if call_level.is_sparse(i) == sparse {
+                    s.clone()
+                } else {
+                    blank(s)
+                }
+            };
+            RuleSet {
                 packs: Vec::new(),
-                rules: rules
-                    .rules
-                    .iter()
-                    .map(blank)
-                    .chain(sets.iter().enumerate().map(keep))
-                    .collect(),
-            }))
+                rules: phrase_rules.chain(sets.iter().enumerate().map(keep)).collect(),
+            }
         };
-        let per_role = |sparse: bool| [Role::Agent, Role::Customer].map(|role| set_matcher(role, sparse));
+        let matcher = if sets.is_empty() {
+            Matcher::new(&rules)
+        } else {
+            Matcher::new(&numbered(false))
+        };
+        let sparse = (0..sets.len())
+            .any(|i| call_level.is_sparse(i))
+            .then(|| Matcher::new(&numbered(true)));
         Linter {
-            matcher: Matcher::new(&rules),
+            matcher,
             segmenter: Segmenter::new(crate::rules::user_dictionary()),
-            dense: per_role(false),
-            sparse: per_role(true),
             rules,
             call_level,
             sets,
+            sparse,
         }
     }
 
@@ -218,22 +212,14 @@ impl Linter {
         }
         hits.clear();
         self.matcher.scan(utterance.role, norm, hits);
-        if collect {
-            let role = role_index(utterance.role);
-            if let Some(dense) = &self.dense[role] {
-                if call.wants_any(false, index, utterance.role) {
-                    dense.scan(utterance.role, norm, hits);
-                }
-            }
-            if let Some(sparse) = &self.sparse[role] {
-                let phrase_rules = self.rules.rules.len();
-                let sets = hits
-                    .iter()
-                    .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
-                call.candidates(sets.map(|h| h.rule - phrase_rules));
-                if call.wants_any(true, index, utterance.role) {
-                    sparse.scan(utterance.role, norm, hits);
-                }
+        if let Some(sparse) = self.sparse.as_ref().filter(|_| collect) {
+            let phrase_rules = self.rules.rules.len();
+            let sets = hits
+                .iter()
+                .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
+            call.candidates(sets.map(|h| h.rule - phrase_rules));
+            if call.wants_sparse(index, utterance.role) {
+                sparse.scan(utterance.role, norm, hits);
             }
         }
         if !hits.iter().any(|h| h.kind == HitKind::Hit) {

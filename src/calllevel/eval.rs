@@ -50,8 +50,8 @@ pub struct CallScan {
     pub(super) mask: Vec<bool>,
     /// Sets with a candidate (before boundary checks) in the current utterance.
     candidates: Vec<usize>,
-    /// Sets that can matter in this call: `(set, sparse, agent, customer)`.
-    pub(super) sets_in_use: Vec<(usize, bool, bool, bool)>,
+    /// Sparse sets of this call: `(set, agent, customer)`.
+    pub(super) sparse: Vec<(usize, bool, bool)>,
     /// Sentences shorter than this are not kept.
     sentence_chars: u32,
 }
@@ -81,19 +81,18 @@ impl CallScan {
         self.found.clear();
         self.found.resize(sets, false);
         self.mask.clear();
-        self.sets_in_use.clear();
+        self.sparse.clear();
     }
 
-    /// Whether some (`sparse` or dense) set of `role` matters in utterance
-    /// `utt`, so that its matcher must scan it; for sparse sets, call
-    /// [`CallScan::candidates`] first.
-    pub fn wants_any(&self, sparse: bool, utt: usize, role: Role) -> bool {
-        self.sets_in_use.iter().any(|&(set, is_sparse, agent, customer)| {
+    /// Whether some sparse set of `role` matters in utterance `utt`, so that
+    /// the sparse matcher must scan it (after [`CallScan::candidates`]).
+    pub fn wants_sparse(&self, utt: usize, role: Role) -> bool {
+        self.sparse.iter().any(|&(set, agent, customer)| {
             let speaks = match role {
                 Role::Agent => agent,
                 Role::Customer => customer,
             };
-            is_sparse == sparse && speaks && self.wants(set, utt)
+            speaks && self.wants(set, utt)
         })
     }
 

@@ -875,7 +875,7 @@ impl CallLevel {
 
     /// Whether set `set` matters in only a few utterances of a call (inside
     /// a first/last-N window, after its trigger, before a long gap), so that
-    /// it is scanned for only there.
+    /// it is scanned for only there rather than in the main automaton.
     pub fn is_sparse(&self, set: usize) -> bool {
         matches!(
             self.sets[set].usage,
@@ -914,10 +914,9 @@ impl CallLevel {
                 want(info, call, timed, scan)
             };
             scan.wants.push(want);
-            if want != Want::Range(0, 0) {
-                scan.sets_in_use.push((
+            if self.is_sparse(i) && want != Want::Range(0, 0) {
+                scan.sparse.push((
                     i,
-                    self.is_sparse(i),
                     info.roles.contains(&Role::Agent),
                     info.roles.contains(&Role::Customer),
                 ));
