@@ -235,6 +235,17 @@ fn report_from_saved_json_and_jsonl() {
     assert!(html.contains("jsonl findings carry no call totals"));
     assert_eq!(finding_rows(&html).len(), 36);
 
+    // Gzipped, and several runs at once: the totals add up.
+    let gz = dir.path().join("run.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &std::fs::read(&json).unwrap()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let out = callint().arg("report").arg(&gz).arg(&json).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.contains(r#"<div class="k">通话</div><div class="v">22</div>"#));
+    assert!(html.contains(r#"<div class="v">72</div>"#));
+
     // Not a findings file.
     callint()
         .args(["report", "fixtures/call.json"])
