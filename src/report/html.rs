@@ -89,7 +89,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("by_pack", "各规则包问题数", "Findings by pack"),
     ("by_right", "各消费者权益问题数", "Findings by consumer right"),
     ("no_right", "（未标注权益）", "(no right tagged)"),
-    ("other_rules", "其余 {n} 条规则", "{n} other rules"),
+    ("other_rules", "其余 {n} 条规则共 {m} 条问题（见问题明细）", "{n} more rules with {m} findings (see the table)"),
     ("agent_rank", "坐席排名：每百通电话问题数", "Agents by findings per 100 calls"),
     ("agent", "坐席", "Agent"),
     ("per100", "每百通问题数", "Per 100 calls"),
@@ -1286,7 +1286,7 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
 
     // ---- charts
     body.push_str(r#"<section class="grid">"#);
-    let mut rule_bars: Vec<Bar> = order
+    let rule_bars: Vec<Bar> = order
         .iter()
         .take(RULE_BARS)
         .map(|&i| {
@@ -1306,21 +1306,24 @@ fn render(agg: &mut Aggregate, options: &HtmlOptions) -> String {
             }
         })
         .collect();
-    if order.len() > RULE_BARS {
-        let rest: usize = order[RULE_BARS..].iter().map(|&i| agg.rules[i].count).sum();
-        let text = fill(l("other_rules"), &[("n", num(order.len() - RULE_BARS))]);
-        rule_bars.push(Bar {
-            label: text.clone(),
-            value: rest,
-            tip: text,
-            href: None,
-            class: "b-muted",
-        });
-    }
+    // The rules past the chart are summed in the legend, not drawn as a bar
+    // that would dwarf the others.
+    let rest = if order.len() > RULE_BARS {
+        let n: usize = order[RULE_BARS..].iter().map(|&i| agg.rules[i].count).sum();
+        format!(
+            r#" <span class="rest">· {}</span>"#,
+            escape(&fill(
+                l("other_rules"),
+                &[("n", num(order.len() - RULE_BARS)), ("m", num(n))]
+            ))
+        )
+    } else {
+        String::new()
+    };
     if !rule_bars.is_empty() {
         let _ = write!(
             body,
-            r#"<div class="panel wide" id="chart-rule"><h2>{}</h2>{}<p class="legend"><span class="sw b-error"></span>{} <span class="sw b-warning"></span>{} <span class="sw b-info"></span>{}</p></div>"#,
+            r#"<div class="panel wide" id="chart-rule"><h2>{}</h2>{}<p class="legend"><span class="sw b-error"></span>{} <span class="sw b-warning"></span>{} <span class="sw b-info"></span>{}{rest}</p></div>"#,
             escape(l("by_rule")),
             hbars(l("by_rule"), &rule_bars, true),
             escape(l("error")),
