@@ -175,7 +175,8 @@ def write(df, kind, path, output_format, partition_by, schema):
         w = out.write.mode("overwrite")
         (w.partitionBy(*writer_cols) if writer_cols else w).text(path)
     else:
-        out = part.select(F.from_json("value", schema).alias("r"), *writer_cols).select("r.*", *writer_cols)
+        fields = [F.col("r." + f.name) for f in schema.fields if f.name not in writer_cols]
+        out = part.select(F.from_json("value", schema).alias("r"), *writer_cols).select(*fields, *writer_cols)
         w = out.write.mode("overwrite")
         (w.partitionBy(*writer_cols) if writer_cols else w).parquet(path)
 
