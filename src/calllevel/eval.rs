@@ -6,7 +6,7 @@
 //! ([`CallScan::observe`]). Evaluation then works on those records and the
 //! utterance times alone.
 
-use super::{has_times, CallLevel, Check, Direction, Scope, Want, Window};
+use super::{has_times, CallLevel, Check, Direction, Limit, Scope, Want, Window};
 use crate::engine::{Finding, Span};
 use crate::model::{Call, Role};
 use crate::normalize::Normalized;
@@ -46,6 +46,11 @@ pub struct CallScan {
     pub(super) wants: Vec<Want>,
     /// Per global set: a hit has been recorded.
     found: Vec<bool>,
+    /// Per global set: the utterance of its latest recorded hit.
+    last: Vec<u32>,
+    /// Per role (agent, customer): utterances of that role up to and
+    /// including each utterance.
+    pub(super) upto: [Vec<u32>; 2],
     /// Utterance masks for `Want::Mask`.
     pub(super) mask: Vec<bool>,
     /// Sets with a candidate (before boundary checks) in the current utterance.
@@ -80,6 +85,8 @@ impl CallScan {
         self.wants.clear();
         self.found.clear();
         self.found.resize(sets, false);
+        self.last.clear();
+        self.last.resize(sets, 0);
         self.mask.clear();
         self.sparse.clear();
     }
@@ -101,9 +108,23 @@ impl CallScan {
     #[inline]
     pub fn wants(&self, set: usize, utt: usize) -> bool {
         match self.wants.get(set) {
-            Some(&Want::After { trigger, same }) => {
+            Some(&Want::After { trigger, same, limit }) => {
                 let t = trigger as usize;
-                self.found[t] || (same && self.candidates.contains(&t))
+                let from = if same && self.candidates.contains(&t) {
+                    utt
+                } else if self.found[t] {
+                    self.last[t] as usize
+                } else {
+                    return false;
+                };
+                match limit {
+                    Limit::Any => true,
+                    Limit::Utterances(n) => utt - from <= n as usize,
+                    Limit::Turns(n, role) => {
+                        let upto = &self.upto[role];
+                        upto[utt].saturating_sub(upto[from]) <= n
+                    }
+                }
             }
             Some(Want::All) => true,
             Some(Want::First) => !self.found[set],
@@ -123,6 +144,7 @@ impl CallScan {
         };
         if let Some(found) = self.found.get_mut(set) {
             *found = true;
+            self.last[set] = utt as u32;
         }
         if let Some(list) = self.hits.get_mut(set) {
             // One hit per utterance is enough for every check but spans;

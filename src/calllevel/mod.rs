@@ -711,6 +711,8 @@ enum SetUse {
         trigger: usize,
         /// Whether the trigger's own utterance counts.
         same: bool,
+        /// How far after the latest trigger.
+        limit: Limit,
     },
     /// A required set: only hits in the window, and the first is enough.
     Window(Window),
@@ -722,6 +724,17 @@ enum SetUse {
         /// Utterances searched before the gap.
         lookback: usize,
     },
+}
+
+/// How far after its latest trigger an `After` set matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// To the end of the call.
+    Any,
+    /// At most this many utterances later.
+    Utterances(u32),
+    /// Within this many utterances of role (index into `CallScan::upto`).
+    Turns(u32, usize),
 }
 
 /// Per set: its use, roles, and whether its rule needs times.
@@ -750,7 +763,7 @@ pub struct CallLevel {
     sentence_chars: usize,
 }
 
-fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
+fn set_uses(check: &Check, sets: &[Rule]) -> Vec<(usize, SetUse)> {
     use SetUse::*;
     let every = |sets: &[Option<usize>]| sets.iter().flatten().map(|&s| (s, Every)).collect();
     match check {
@@ -760,6 +773,7 @@ fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
             require,
             forbid,
             direction,
+            utterances,
             ..
         } => {
             let mut v: Vec<(usize, SetUse)> = every(&[Some(*trigger)]);
@@ -767,6 +781,7 @@ fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
                 Direction::After => After {
                     trigger: *trigger,
                     same: true,
+                    limit: utterances.map_or(Limit::Any, |n| Limit::Utterances(n as u32)),
                 },
                 _ => Every,
             };
@@ -774,12 +789,24 @@ fn set_uses(check: &Check) -> Vec<(usize, SetUse)> {
             v
         }
         Check::Response {
-            cue, answer, forbid, ..
+            cue,
+            answer,
+            forbid,
+            turns,
+            ..
         } => {
             let mut v: Vec<(usize, SetUse)> = every(&[Some(*cue)]);
+            let answering = answer.or(*forbid).map_or(&[][..], |s| &sets[s].roles[..]);
+            let limit = match (turns, answering) {
+                (Some(n), [Role::Agent]) => Limit::Turns(*n as u32, 0),
+                (Some(n), [Role::Customer]) => Limit::Turns(*n as u32, 1),
+                (Some(n), _) => Limit::Utterances(*n as u32),
+                (None, _) => Limit::Any,
+            };
             let usage = After {
                 trigger: *cue,
                 same: false,
+                limit,
             };
             v.extend(answer.iter().chain(forbid).map(|&s| (s, usage)));
             v
@@ -840,11 +867,12 @@ impl CallLevel {
                 })
                 .collect();
             let base = sets.len();
-            for (set, usage) in set_uses(&c.check) {
+            for (set, usage) in set_uses(&c.check, &c.sets) {
                 infos[set].usage = match usage {
-                    SetUse::After { trigger, same } => SetUse::After {
+                    SetUse::After { trigger, same, limit } => SetUse::After {
                         trigger: base + trigger,
                         same,
+                        limit,
                     },
                     other => other,
                 };
@@ -907,6 +935,14 @@ impl CallLevel {
             &self.sentence_roles,
             self.sentence_chars,
         );
+        for (r, role) in [Role::Agent, Role::Customer].into_iter().enumerate() {
+            let mut count = 0;
+            scan.upto[r].clear();
+            scan.upto[r].extend(call.utterances.iter().map(|u| {
+                count += u32::from(u.role == role);
+                count
+            }));
+        }
         for (i, info) in self.sets.iter().enumerate() {
             let want = if info.needs_times && !timed {
                 Want::Range(0, 0)
@@ -943,6 +979,8 @@ pub(crate) enum Want {
         trigger: u32,
         /// Whether the trigger's own utterance counts.
         same: bool,
+        /// How far after the latest trigger.
+        limit: Limit,
     },
 }
 
@@ -951,9 +989,10 @@ fn want(info: &SetInfo, call: &Call, timed: bool, scan: &mut CallScan) -> Want {
     let of_role = || (0..u.len()).filter(|&i| info.roles.contains(&u[i].role));
     match info.usage {
         SetUse::Every => Want::All,
-        SetUse::After { trigger, same } => Want::After {
+        SetUse::After { trigger, same, limit } => Want::After {
             trigger: trigger as u32,
             same,
+            limit,
         },
         SetUse::First | SetUse::Window(Window::Call) => Want::First,
         SetUse::Window(Window::First(k)) => match of_role().take(k).last() {
