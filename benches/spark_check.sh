@@ -32,12 +32,12 @@ t0=$(date +%s.%N)
 elapsed() { python3 -c "import sys,time; print('%.1f' % (time.time() - float(sys.argv[1])))" "$1"; }
 now() { date +%s.%N; }
 
-if ! java -version 2>&1 | head -1 | sed 's/^/java: /' | grep -q version; then
+if ! command -v java >/dev/null || ! java -version >/dev/null 2>&1; then
   echo "spark_check: no Java (Spark needs 17+)" >&2
   [ "${OPTIONAL:-0}" = 1 ] && { echo "spark_check: SKIPPED" >&2; exit 0; }
   exit 1
 fi
-java -version 2>&1 | head -1 | sed 's/^/java: /'
+java -version 2>&1 | sed -n '1s/^/java: /p'
 
 if [ -z "${CALLINT:-}" ]; then
   echo "== cargo build --release"
