@@ -554,7 +554,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
     let options = CheckOptions {
         paths,
         format: args.input_format,
-        batch_bytes: 4 << 20,
+        batch_bytes: 2 << 20,
         progress: !args.quiet && io::stderr().is_terminal(),
     };
     let mut gate = Gate::new(

@@ -233,7 +233,10 @@ impl Iterator for LineBatches {
         if self.done {
             return None;
         }
-        let mut batch = LineBatch::default();
+        let mut batch = LineBatch {
+            buffer: Vec::with_capacity(self.batch_bytes + (64 << 10)),
+            lines: Vec::new(),
+        };
         while batch.buffer.len() < self.batch_bytes {
             let start = batch.buffer.len();
             match self.reader.read_until(b'\n', &mut batch.buffer) {

@@ -8,6 +8,7 @@ use crate::input::{Problem, ProblemScope};
 use crate::model::Role;
 use crate::rules::RuleSet;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::io::{self, Write};
 
 /// Where a finding is in its file.
@@ -206,8 +207,10 @@ impl Reporter for JsonLines<'_> {
 pub struct JsonDocument<'a> {
     rules: &'a RuleSet,
     out: Box<dyn Write + 'a>,
-    findings: Vec<serde_json::Value>,
-    problems: Vec<serde_json::Value>,
+    /// Serialised already: a `Value` per finding took over 8 KB each, 1.3 GB
+    /// for a 1 GB dump; the compact text takes a tenth of that.
+    findings: Vec<Box<RawValue>>,
+    problems: Vec<Box<RawValue>>,
     calls_by_agent: std::collections::BTreeMap<String, usize>,
 }
 
@@ -231,25 +234,33 @@ impl Reporter for JsonDocument<'_> {
         }
         for finding in &result.findings {
             let record = FindingRecord::new(self.rules, result, finding);
-            self.findings.push(serde_json::to_value(record)?);
+            self.findings.push(serde_json::value::to_raw_value(&record)?);
         }
         Ok(())
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
         self.problems
-            .push(serde_json::to_value(ProblemRecord::from(problem))?);
+            .push(serde_json::value::to_raw_value(&ProblemRecord::from(problem))?);
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let doc = serde_json::json!({
-            "version": 1,
-            "findings": self.findings,
-            "problems": self.problems,
-            "summary": summary,
-            "calls_by_agent": self.calls_by_agent,
-        });
+        #[derive(Serialize)]
+        struct Document<'d> {
+            version: u32,
+            findings: &'d [Box<RawValue>],
+            problems: &'d [Box<RawValue>],
+            summary: &'d Summary,
+            calls_by_agent: &'d std::collections::BTreeMap<String, usize>,
+        }
+        let doc = Document {
+            version: 1,
+            findings: &self.findings,
+            problems: &self.problems,
+            summary,
+            calls_by_agent: &self.calls_by_agent,
+        };
         serde_json::to_writer_pretty(&mut self.out, &doc)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
