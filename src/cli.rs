@@ -233,6 +233,8 @@ struct RulesArgs {
 enum ListFormat {
     Table,
     Json,
+    /// The rule reference, as committed in docs/rules.md.
+    Markdown,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -663,6 +665,7 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
             serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::from)?;
             writeln!(out)?;
         }
+        ListFormat::Markdown => out.write_all(crate::rules::docs::markdown(&rules).as_bytes())?,
         ListFormat::Table => {
             use unicode_width::UnicodeWidthStr;
             let tags: Vec<String> = rules.rules.iter().map(|r| r.tags.join(",")).collect();

@@ -5,6 +5,7 @@
 //! `callint explain`, `callint rules`, `test-rules` and the docs — the same way
 //! ruff derives everything from a rule's definition.
 
+pub mod docs;
 mod load;
 pub mod schema;
 
