@@ -249,6 +249,7 @@ impl Linter {
         kept.sort_unstable();
         let first_new = out.len();
         for (rule, start, end) in merge_overlaps(kept) {
+            let (start, end) = trim_punctuation(norm.text(), start, end);
             let (s, e) = norm.original_range(start, end);
             if rule >= phrase_rules {
                 if collect {
@@ -339,6 +340,20 @@ fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
     false
 }
 
+/// Narrows `[start, end)` past punctuation at either edge: a pattern that
+/// has to consume a clause's trailing comma to know the clause ended should
+/// not underline it (「这是规定」, not 「这是规定，」).
+fn trim_punctuation(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_punct =
+        |c: char| is_clause_break(c) || matches!(c, ':' | '：' | '、' | '"' | '“' | '”' | '「' | '」');
+    let inner = text[start..end].trim_matches(is_punct);
+    if inner.is_empty() {
+        return (start, end);
+    }
+    let from = start + (text[start..end].len() - text[start..end].trim_start_matches(is_punct).len());
+    (from, from + inner.len())
+}
+
 /// Merges overlapping `(rule, start, end)` ranges of the same rule; the input
 /// is sorted.
 fn merge_overlaps(kept: &[(usize, usize, usize)]) -> Vec<(usize, usize, usize)> {
@@ -368,6 +383,24 @@ mod tests {
         assert!(!negated(t, 0, t.find("保本").unwrap(), 3));
         let t = "不,这个保本";
         assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4));
+    }
+
+    #[test]
+    fn spans_do_not_underline_edge_punctuation() {
+        let t = "好的,这是规定,没办法";
+        let s = t.find(",这").unwrap();
+        let e = t.find("没").unwrap();
+        assert_eq!(
+            &t[trim_punctuation(t, s, e).0..trim_punctuation(t, s, e).1],
+            "这是规定"
+        );
+        assert_eq!(
+            trim_punctuation(t, 6, 7),
+            (6, 7),
+            "all punctuation stays as it was"
+        );
+        let t = "收益100%";
+        assert_eq!(trim_punctuation(t, 0, t.len()), (0, t.len()));
     }
 
     #[test]
