@@ -130,6 +130,17 @@ pub enum ProblemScope {
     Utterance,
 }
 
+impl ProblemScope {
+    /// What the problem cost, as every reporter words it: `skipped record`.
+    pub fn skipped(self) -> &'static str {
+        match self {
+            ProblemScope::File => "skipped file",
+            ProblemScope::Record => "skipped record",
+            ProblemScope::Utterance => "skipped utterance",
+        }
+    }
+}
+
 /// Expands folders (recursively, sorted, hidden entries skipped) into files.
 pub fn expand(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Input> {
     let mut inputs = Vec::new();

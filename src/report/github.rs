@@ -7,7 +7,7 @@
 
 use super::record::Location;
 use super::{CallResult, Reporter, Style, Summary};
-use crate::input::{Problem, ProblemScope};
+use crate::input::Problem;
 use crate::rules::{RuleSet, Severity};
 use std::io::{self, Write};
 
@@ -94,11 +94,7 @@ impl Reporter for Github<'_> {
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
-        let what = match problem.scope {
-            ProblemScope::File => "skipped file",
-            ProblemScope::Record => "skipped record",
-            ProblemScope::Utterance => "skipped utterance",
-        };
+        let what = problem.scope.skipped();
         let place = if problem.location.is_empty() {
             String::new()
         } else {

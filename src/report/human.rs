@@ -275,11 +275,7 @@ impl Reporter for Concise<'_> {
 
 /// `callint: file:line 7: skipped record: reason`.
 pub fn write_problem(w: &mut dyn Write, problem: &Problem, color: bool) -> io::Result<()> {
-    let what = match problem.scope {
-        crate::input::ProblemScope::File => "skipped file",
-        crate::input::ProblemScope::Record => "skipped record",
-        crate::input::ProblemScope::Utterance => "skipped utterance",
-    };
+    let what = problem.scope.skipped();
     let location = if problem.location.is_empty() {
         String::new()
     } else {

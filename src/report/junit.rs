@@ -8,7 +8,7 @@
 
 use super::record::Location;
 use super::{CallResult, Reporter, Summary};
-use crate::input::{Problem, ProblemScope};
+use crate::input::Problem;
 use crate::rules::RuleSet;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -120,11 +120,7 @@ impl Reporter for Junit<'_> {
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
-        let what = match problem.scope {
-            ProblemScope::File => "skipped file",
-            ProblemScope::Record => "skipped record",
-            ProblemScope::Utterance => "skipped utterance",
-        };
+        let what = problem.scope.skipped();
         let name = if problem.location.is_empty() {
             what.to_string()
         } else {

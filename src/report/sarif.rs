@@ -10,7 +10,7 @@
 use super::record::Location;
 use super::{CallResult, Reporter, Summary};
 use crate::baseline::fingerprint;
-use crate::input::{Problem, ProblemScope};
+use crate::input::Problem;
 use crate::rules::{Rule, RuleSet, Severity};
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -147,11 +147,7 @@ impl Reporter for Sarif<'_> {
     }
 
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
-        let what = match problem.scope {
-            ProblemScope::File => "skipped file",
-            ProblemScope::Record => "skipped record",
-            ProblemScope::Utterance => "skipped utterance",
-        };
+        let what = problem.scope.skipped();
         let place = if problem.location.is_empty() {
             String::new()
         } else {
