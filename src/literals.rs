@@ -3,32 +3,87 @@
 //!
 //! A `RegexSet` over 150 patterns with Unicode classes runs a lazy DFA over
 //! every utterance; on Chinese text that costs an order of magnitude more than
-//! the Aho-Corasick scan. But rule patterns are mostly alternations of words:
-//! `(你|您)(就)?(尽管|随便)(去)?(投诉|举报)(好了|吧)` cannot match unless the text
-//! contains 投诉 or 举报. This module finds such a set of *required literals* —
-//! every match contains at least one of them — by walking the regex syntax
-//! tree. The literals join the phrase automaton as triggers, and a regex runs
-//! only in utterances where one of its triggers occurs. Patterns without a
-//! usable set (too short, too many) simply run on every utterance.
+//! the Aho-Corasick scan. But rule patterns are mostly concatenations of word
+//! alternations: `(不需要|无需|免)(核实|验证)(一下)?身份` cannot match unless the
+//! text contains one of 不需要/无需/免, *and* one of 核实/验证, *and* 身份.
+//! Each such set is a *factor*: every match contains a member of every
+//! factor. This module finds factors by walking the regex syntax tree and
+//! keeps the most selective few. Their literals join the phrase automaton as
+//! triggers, and a regex runs only in an utterance where every one of its
+//! factors occurs.
+//!
+//! One factor alone is rarely selective: 身份 or 保险 occur in a tenth of
+//! all call utterances, so a regex triggered on 身份 alone would run 50 times
+//! for each time it matches. Requiring all the factors makes a regex run
+//! about as often as it matches. Patterns without a usable factor (too short,
+//! too many alternatives) simply run on every utterance.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Most literals a set may hold. Larger sets are no more selective in
-/// practice, and every literal costs start-up time and automaton memory: at
-/// 256 the default packs made 21,000 triggers; at 24, a few thousand, with
-/// the same findings and scan speed and a third less start-up CPU.
-const MAX_SET: usize = 24;
-/// Least score worth triggering on: more than one CJK character (or three
-/// ASCII ones). A one-character trigger such as 说 fires on most utterances;
-/// such a regex is better run on its own.
-const MIN_SCORE: usize = 3;
+/// Most literals a product of adjacent sets may hold: a product grows
+/// multiplicatively, and every literal costs start-up time and automaton
+/// memory.
+const MAX_PRODUCT: usize = 24;
+/// Most literals a factor may hold; a word list (family members, products)
+/// of a few dozen entries is still a cheap and selective factor.
+const MAX_SET: usize = 64;
+/// Most factors kept per regex: three already make a regex run only where it
+/// almost always matches.
+const MAX_FACTORS: usize = 3;
+/// Least score a factor needs: one CJK character (or two ASCII ones).
+const MIN_FACTOR_SCORE: usize = 2;
+/// Least total score of the kept factors: a lone one-character factor such
+/// as 说 fires on most utterances; such a regex is better run on its own.
+const MIN_TOTAL_SCORE: usize = 4;
 
-/// A set of literals at least one of which occurs in every match of
-/// `pattern`, or `None` when no selective set exists.
-pub fn required_literals(pattern: &str) -> Option<Vec<String>> {
+/// What must occur in an utterance for a regex to match there.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Factors {
+    /// The most selective set: its literals go into the phrase automaton.
+    pub indexed: Vec<String>,
+    /// The other sets, looked for with a substring search only once a member
+    /// of `indexed` has occurred. A common word (一下, 说, 我) in the
+    /// automaton would be reported in most utterances; here it costs nothing
+    /// until the rare word beside it turns up.
+    pub checked: Vec<Vec<String>>,
+}
+
+/// Literal sets such that every match of `pattern` contains a member of each
+/// set, or `None` when no selective choice exists.
+pub fn required_factors(pattern: &str) -> Option<Factors> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let set = required(&hir)?;
-    (score(&set) >= MIN_SCORE).then_some(set)
+    let mut candidates = Vec::new();
+    factors(&hir, &mut candidates);
+    candidates.retain(|f| score(f) >= MIN_FACTOR_SCORE);
+    // Sets without a one-character member first, then by score.
+    candidates.sort_by_key(|f| {
+        let single = f.iter().any(|l| l.chars().count() < 2);
+        (single, std::cmp::Reverse(score(f)), f.len())
+    });
+    candidates.dedup();
+    let mut chosen: Vec<Vec<String>> = Vec::new();
+    for factor in candidates {
+        if chosen.len() < MAX_FACTORS && !chosen.iter().any(|c| implies(c, &factor)) {
+            chosen.push(factor);
+        }
+    }
+    let total: usize = chosen.iter().map(|f| score(f)).sum();
+    if total < MIN_TOTAL_SCORE {
+        return None;
+    }
+    let indexed = chosen.remove(0);
+    Some(Factors {
+        indexed,
+        checked: chosen,
+    })
+}
+
+/// Whether text containing a member of `stricter` always contains a member
+/// of `weaker` (核实身份 implies 核实), which makes `weaker` a wasted factor.
+fn implies(stricter: &[String], weaker: &[String]) -> bool {
+    stricter
+        .iter()
+        .all(|s| weaker.iter().any(|w| s.contains(w.as_str())))
 }
 
 /// How selective a set is: its weakest member decides how often it fires. A
@@ -48,6 +103,23 @@ fn better(a: Option<Vec<String>>, b: Option<Vec<String>>) -> Option<Vec<String>>
     }
 }
 
+/// Pushes onto `out` sets each of which every match of `hir` must contain
+/// a member of.
+fn factors(hir: &Hir, out: &mut Vec<Vec<String>>) {
+    match hir.kind() {
+        HirKind::Capture(c) => factors(&c.sub, out),
+        HirKind::Repetition(r) if r.min >= 1 => factors(&r.sub, out),
+        HirKind::Concat(children) => {
+            for child in children {
+                factors(child, out);
+            }
+            out.extend(runs(children));
+        }
+        _ => out.extend(required(hir)),
+    }
+}
+
+/// The single most selective required set of `hir`.
 fn required(hir: &Hir) -> Option<Vec<String>> {
     match hir.kind() {
         HirKind::Literal(_) | HirKind::Class(_) => exact(hir).filter(|s| score(s) > 0),
@@ -63,33 +135,44 @@ fn required(hir: &Hir) -> Option<Vec<String>> {
             (all.len() <= MAX_SET).then_some(all)
         }
         HirKind::Concat(children) => {
-            let mut best = None;
-            for child in children {
-                best = better(best, required(child));
-            }
-            // Adjacent children with small exact sets combine into longer literals.
-            let mut run: Option<Vec<String>> = None;
-            for child in children {
-                match (exact(child), run.take()) {
-                    (Some(e), Some(r)) => {
-                        run = product(&r, &e);
-                        if run.is_none() {
-                            best = better(best, Some(r).filter(|s| score(s) > 0));
-                            run = Some(e);
-                        }
-                    }
-                    (Some(e), None) => run = Some(e),
-                    (None, Some(r)) => best = better(best, Some(r).filter(|s| score(s) > 0)),
-                    (None, None) => {}
-                }
-            }
-            better(best, run.filter(|s| score(s) > 0))
+            let singles = children.iter().filter_map(required);
+            singles
+                .chain(runs(children))
+                .fold(None, |best, set| better(best, Some(set)))
         }
         _ => None,
     }
 }
 
-/// Every string `hir` can match, when that set is small.
+/// Products of adjacent children whose matches are small exact sets:
+/// `别` and `(打断|插嘴)` make 别打断, 别插嘴. When a product outgrows
+/// `MAX_PRODUCT`, the run drops children from its front until it fits.
+fn runs(children: &[Hir]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut run: Vec<Vec<String>> = Vec::new();
+    for child in children {
+        let Some(set) = exact(child) else {
+            out.extend(product_of(&run));
+            run.clear();
+            continue;
+        };
+        run.push(set);
+        while run.len() > 1 && product_of(&run).is_none() {
+            let shorter = product_of(&run[..run.len() - 1]);
+            out.extend(shorter);
+            run.remove(0);
+        }
+    }
+    out.extend(product_of(&run));
+    out.retain(|s| score(s) > 0);
+    out
+}
+
+fn product_of(sets: &[Vec<String>]) -> Option<Vec<String>> {
+    let (first, rest) = sets.split_first()?;
+    rest.iter().try_fold(first.clone(), |acc, set| product(&acc, set))
+}
+
 fn exact(hir: &Hir) -> Option<Vec<String>> {
     match hir.kind() {
         HirKind::Empty => Some(vec![String::new()]),
@@ -127,7 +210,7 @@ fn exact(hir: &Hir) -> Option<Vec<String>> {
 }
 
 fn product(left: &[String], right: &[String]) -> Option<Vec<String>> {
-    if left.len() * right.len() > MAX_SET {
+    if left.len() * right.len() > MAX_PRODUCT {
         return None;
     }
     let mut out: Vec<String> = left
@@ -143,23 +226,52 @@ fn product(left: &[String], right: &[String]) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
-    fn req(p: &str) -> Option<Vec<String>> {
-        required_literals(p)
+    fn req(p: &str) -> Option<Factors> {
+        required_factors(p)
+    }
+
+    fn all_sets(f: &Factors) -> impl Iterator<Item = &Vec<String>> {
+        std::iter::once(&f.indexed).chain(&f.checked)
     }
 
     #[test]
-    fn finds_the_words_a_match_cannot_do_without() {
-        let set = req("(你|您)(就)?(尽管|随便)(去)?(投诉|举报)(好了|吧)").unwrap();
+    fn indexes_the_rarest_words_and_checks_the_rest() {
+        let f = req("(你|您)(就)?(尽管|随便)(去)?(投诉|举报)(好了|吧)").unwrap();
         assert!(
-            set.iter().all(|s| s.contains("投诉") || s.contains("举报")),
-            "{set:?}"
+            f.indexed.iter().all(|s| s.contains("投诉") || s.contains("举报")),
+            "{f:?}"
         );
-        let set = req("(要|想)?(投诉|举报).{0,2}(好了|吧)").unwrap();
-        assert_eq!(set, vec!["举报", "投诉"]);
-        let set = req("(你|您)(去)?打12378(好了|吧|去|呗)").unwrap();
-        assert!(set.iter().all(|s| s.contains("12378")), "{set:?}");
-        let set = req("(肯定|绝对)能(拿到|赚)[0-9]*").unwrap();
-        assert!(set.contains(&"肯定能拿到".to_string()), "{set:?}");
+        let f = req("(要|想)?(投诉|举报).{0,2}(好了|吧)").unwrap();
+        assert_eq!(f.indexed, vec!["举报", "投诉"]);
+        assert_eq!(f.checked, vec![vec!["吧", "好了"]]);
+        let f = req("(你|您)(去)?打12378(好了|吧|去|呗)").unwrap();
+        assert!(f.indexed.iter().all(|s| s.contains("12378")), "{f:?}");
+        let f = req("(不需要|无需|免)(核实|验证)(一下)?身份").unwrap();
+        assert_eq!(
+            all_sets(&f).count(),
+            1,
+            "无需核实身份 etc. imply 核实 and 身份: {f:?}"
+        );
+        assert!(f.indexed.contains(&"无需核实身份".to_string()), "{f:?}");
+    }
+
+    #[test]
+    fn one_character_words_are_checked_not_indexed() {
+        let f = req("(宣传|承诺)[^,。]{0,4}(说|讲)(过)?").unwrap();
+        assert_eq!(f.indexed, vec!["宣传", "承诺"]);
+        assert_eq!(f.checked, vec![vec!["讲", "说"]]);
+        let f = req("(别人|谁)[^,。]{0,4}(说|讲)").unwrap();
+        assert_eq!(
+            f.indexed,
+            vec!["别人", "谁"],
+            "all weak: the narrower set is indexed"
+        );
+    }
+
+    #[test]
+    fn a_product_that_outgrows_its_cap_keeps_its_tail() {
+        let f = req("(你|您)?(先)?别(打断|嚷嚷|激动|插嘴|打岔|叫|嚷|吵|喊|闹)(了)?").unwrap();
+        assert!(f.indexed.contains(&"别插嘴".to_string()), "{f:?}");
     }
 
     #[test]
@@ -167,14 +279,17 @@ mod tests {
         assert_eq!(req(".{0,4}吗?"), None);
         assert_eq!(req("[一-龥]{3}"), None);
         assert_eq!(req("a?b?"), None);
+        assert_eq!(req("(说|讲)"), None);
     }
 
     #[test]
-    fn every_match_contains_a_required_literal() {
+    fn every_match_contains_a_member_of_every_factor() {
         let patterns = [
             "(确实|的确|就是)(是)?(我们|银行)(在)?(乱收费|坑人)",
             "(存|放)(到|在|进)(保险公司|保险|理财)(里面|里)?",
             "收益(百分之百|100%|肯定)(可以|有)(保证|达到)?",
+            "(市面上|外面|网上|有人|别人|谁)[^,。!?]{0,4}(宣传|承诺|说|讲)",
+            "(把|将)(您|你)?(的)?[^,。!?]{0,6}(验证码|动态码)(告诉|报|说)(给)?(我们|一下|我)",
         ];
         let texts = [
             "确实是我们在乱收费",
@@ -182,15 +297,20 @@ mod tests {
             "存到保险公司里面",
             "放进理财",
             "收益100%有保证",
+            "网上都这么说",
+            "谁跟您讲的",
+            "把手机上的验证码报给我",
+            "将验证码告诉一下",
         ];
         for p in patterns {
             let re = regex::Regex::new(p).unwrap();
-            let set = req(p).unwrap();
+            let f = req(p).unwrap();
             for t in texts {
-                if let Some(m) = re.find(t) {
+                let Some(m) = re.find(t) else { continue };
+                for set in all_sets(&f) {
                     assert!(
                         set.iter().any(|l| m.as_str().contains(l.as_str())),
-                        "{p} on {t}: {set:?}"
+                        "{p} on {t}: {f:?}"
                     );
                 }
             }

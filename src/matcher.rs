@@ -12,7 +12,7 @@
 //! candidates, and `engine` decides.
 
 use crate::digits::{detects, digit_runs};
-use crate::literals::required_literals;
+use crate::literals::required_factors;
 use crate::model::Role;
 use crate::normalize::Normalized;
 use crate::rules::{Detector, RuleSet};
@@ -62,10 +62,9 @@ pub struct RawHit {
 /// What an automaton pattern stands for.
 #[derive(Debug, Clone, Copy)]
 enum Owner {
-    /// A rule's phrase or exception phrase.
+    /// A rule's phrase (or exception phrase, in the exception stage).
     Phrase {
         rule: usize,
-        kind: HitKind,
         agent: bool,
         customer: bool,
     },
@@ -77,13 +76,20 @@ enum Owner {
 #[derive(Debug)]
 struct RegexEntry {
     regex: Regex,
+    /// Literal sets that must also occur before the regex runs, looked for
+    /// by substring search once the automaton saw a trigger.
+    checked: Vec<Vec<String>>,
     rule: usize,
-    kind: HitKind,
     agent: bool,
     customer: bool,
 }
 
 impl RegexEntry {
+    /// Whether the regex can match `text`, where the automaton saw a trigger.
+    fn may_match(&self, text: &str) -> bool {
+        (self.checked.iter()).all(|set| set.iter().any(|l| text.contains(l.as_str())))
+    }
+
     fn applies_to(&self, role: Role) -> bool {
         match role {
             Role::Agent => self.agent,
@@ -96,64 +102,128 @@ impl RegexEntry {
 #[derive(Debug)]
 struct UntriggeredRegexes {
     set: RegexSet,
-    /// Parallel to `set`: indices into `Matcher::regexes`.
+    /// Parallel to `set`: indices into `Stage::regexes`.
     entries: Vec<usize>,
 }
 
-/// The compiled search structures for a rule set.
+/// The search structures for one kind of candidate: an automaton over the
+/// phrases and regex trigger literals, and the regexes.
 #[derive(Debug)]
-pub struct Matcher {
+struct Stage {
+    kind: HitKind,
     automaton: Option<AhoCorasick>,
     owners: Vec<Vec<Owner>>,
     regexes: Vec<RegexEntry>,
     agent_untriggered: UntriggeredRegexes,
     customer_untriggered: UntriggeredRegexes,
+}
+
+/// The compiled search structures for a rule set.
+///
+/// Hits and exceptions live in two stages. Exception phrases are everyday
+/// words (可以, 如果, 吗, 请问) that occur in most utterances, while hits are
+/// rare; the exception stage runs only on an utterance where a rule with
+/// exceptions has a hit, so the common case pays for one small automaton.
+#[derive(Debug)]
+pub struct Matcher {
+    hits: Stage,
+    exceptions: Stage,
+    /// Per rule: whether it has exception phrases or patterns.
+    has_exceptions: Vec<bool>,
     detectors: Vec<(usize, Detector, Role)>,
 }
 
 impl Matcher {
-    /// Builds the automaton and regex sets for `rules`.
+    /// Builds the automata and regex sets for `rules`.
     pub fn new(rules: &RuleSet) -> Matcher {
+        let detectors = rules
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.detector.map(|d| r.roles.iter().map(move |&role| (i, d, role))))
+            .flatten()
+            .collect();
+        Matcher {
+            hits: Stage::new(rules, HitKind::Hit),
+            exceptions: Stage::new(rules, HitKind::Exception),
+            has_exceptions: (rules.rules.iter())
+                .map(|r| !r.exception_phrases.is_empty() || !r.exception_patterns.is_empty())
+                .collect(),
+            detectors,
+        }
+    }
+
+    /// Appends every candidate in the normalised utterance spoken by `role` to
+    /// `out`: all hits, and the exceptions of the rules that have a hit.
+    pub fn scan(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
+        let first = out.len();
+        self.hits.scan(role, norm.text(), out);
+        if norm.digit_chars() >= MIN_NUMBER_DIGITS {
+            self.scan_detectors(role, norm.text(), out);
+        }
+        if out[first..].iter().any(|h| self.has_exceptions[h.rule]) {
+            self.exceptions.scan(role, norm.text(), out);
+        }
+    }
+
+    fn scan_detectors(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
+        if !self.detectors.iter().any(|d| d.2 == role) {
+            return;
+        }
+        for run in digit_runs(text, MIN_NUMBER_DIGITS) {
+            for &(rule, detector, r) in &self.detectors {
+                if r == role && detects(detector, &run.digits) {
+                    out.push(RawHit {
+                        rule,
+                        kind: HitKind::Hit,
+                        source: Source::Detector,
+                        start: run.start,
+                        end: run.end,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Stage {
+    /// The phrases and regexes of `kind` in `rules`.
+    fn new(rules: &RuleSet, kind: HitKind) -> Stage {
         let mut patterns = PatternTable::default();
         let mut regexes = Vec::new();
         for (i, rule) in rules.rules.iter().enumerate() {
             let agent = rule.applies_to(Role::Agent);
             let customer = rule.applies_to(Role::Customer);
-            let phrases = (rule.phrases.iter().map(|p| (p, HitKind::Hit)))
-                .chain(rule.exception_phrases.iter().map(|p| (p, HitKind::Exception)));
-            for (phrase, kind) in phrases {
-                patterns.add(
-                    phrase,
-                    Owner::Phrase {
-                        rule: i,
-                        kind,
-                        agent,
-                        customer,
-                    },
-                );
-            }
-            let res = (rule.patterns.iter().map(|r| (r, HitKind::Hit)))
-                .chain(rule.exception_patterns.iter().map(|r| (r, HitKind::Exception)));
-            for (regex, kind) in res {
-                regexes.push(RegexEntry {
-                    regex: regex.clone(),
+            let (phrases, res) = match kind {
+                HitKind::Hit => (&rule.phrases, &rule.patterns),
+                HitKind::Exception => (&rule.exception_phrases, &rule.exception_patterns),
+            };
+            for phrase in phrases {
+                let owner = Owner::Phrase {
                     rule: i,
-                    kind,
                     agent,
                     customer,
-                });
+                };
+                patterns.add(phrase, owner);
             }
+            regexes.extend(res.iter().map(|regex| RegexEntry {
+                regex: regex.clone(),
+                checked: Vec::new(),
+                rule: i,
+                agent,
+                customer,
+            }));
         }
         let mut untriggered = Vec::new();
-        for (index, entry) in regexes.iter().enumerate() {
-            match required_literals(entry.regex.as_str()) {
-                Some(literals) => {
-                    for literal in literals {
-                        patterns.add(&literal, Owner::Trigger { regex: index });
-                    }
-                }
-                None => untriggered.push(index),
+        for (index, entry) in regexes.iter_mut().enumerate() {
+            let Some(factors) = required_factors(entry.regex.as_str()) else {
+                untriggered.push(index);
+                continue;
+            };
+            for literal in &factors.indexed {
+                patterns.add(literal, Owner::Trigger { regex: index });
             }
+            entry.checked = factors.checked;
         }
         // A contiguous NFA, not a DFA: with a few thousand CJK patterns the DFA
         // takes 40 MB and most of start-up to build, for no measurable gain in
@@ -165,26 +235,17 @@ impl Matcher {
                 .build(&patterns.phrases)
                 .expect("normalised phrases are non-empty")
         });
-        let detectors = rules
-            .rules
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| r.detector.map(|d| r.roles.iter().map(move |&role| (i, d, role))))
-            .flatten()
-            .collect();
-        Matcher {
+        Stage {
+            kind,
             automaton,
             owners: patterns.owners,
             agent_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Agent),
             customer_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Customer),
             regexes,
-            detectors,
         }
     }
 
-    /// Appends every candidate in the normalised utterance spoken by `role` to `out`.
-    pub fn scan(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
-        let text = norm.text();
+    fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
         let mut triggered: Vec<usize> = Vec::new();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(text) {
@@ -192,7 +253,6 @@ impl Matcher {
                     match *owner {
                         Owner::Phrase {
                             rule,
-                            kind,
                             agent,
                             customer,
                         } => {
@@ -203,7 +263,7 @@ impl Matcher {
                             if applies {
                                 out.push(RawHit {
                                     rule,
-                                    kind,
+                                    kind: self.kind,
                                     source: Source::Phrase,
                                     start: m.start(),
                                     end: m.end(),
@@ -219,6 +279,7 @@ impl Matcher {
                 }
             }
         }
+        triggered.retain(|&regex| self.regexes[regex].may_match(text));
         let untriggered = match role {
             Role::Agent => &self.agent_untriggered,
             Role::Customer => &self.customer_untriggered,
@@ -238,33 +299,11 @@ impl Matcher {
             for m in entry.regex.find_iter(text) {
                 out.push(RawHit {
                     rule: entry.rule,
-                    kind: entry.kind,
+                    kind: self.kind,
                     source: Source::Pattern,
                     start: m.start(),
                     end: m.end(),
                 });
-            }
-        }
-        if norm.digit_chars() >= MIN_NUMBER_DIGITS {
-            self.scan_detectors(role, text, out);
-        }
-    }
-
-    fn scan_detectors(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
-        if !self.detectors.iter().any(|d| d.2 == role) {
-            return;
-        }
-        for run in digit_runs(text, MIN_NUMBER_DIGITS) {
-            for &(rule, detector, r) in &self.detectors {
-                if r == role && detects(detector, &run.digits) {
-                    out.push(RawHit {
-                        rule,
-                        kind: HitKind::Hit,
-                        source: Source::Detector,
-                        start: run.start,
-                        end: run.end,
-                    });
-                }
             }
         }
     }
