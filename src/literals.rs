@@ -78,6 +78,12 @@ pub fn required_factors(pattern: &str) -> Option<Factors> {
     })
 }
 
+/// Whether `pattern` matches anything at all (`[^\s\S]` does not).
+pub fn can_match(pattern: &str) -> bool {
+    let hir = regex_syntax::Parser::new().parse(pattern);
+    hir.map_or(true, |h| h.properties().minimum_len().is_some())
+}
+
 /// Whether text containing a member of `stricter` always contains a member
 /// of `weaker` (核实身份 implies 核实), which makes `weaker` a wasted factor.
 fn implies(stricter: &[String], weaker: &[String]) -> bool {
@@ -272,6 +278,13 @@ mod tests {
     fn a_product_that_outgrows_its_cap_keeps_its_tail() {
         let f = req("(你|您)?(先)?别(打断|嚷嚷|激动|插嘴|打岔|叫|嚷|吵|喊|闹)(了)?").unwrap();
         assert!(f.indexed.contains(&"别插嘴".to_string()), "{f:?}");
+    }
+
+    #[test]
+    fn knows_a_regex_that_cannot_match() {
+        assert!(!can_match(r"[^\s\S]"));
+        assert!(can_match("a?"));
+        assert!(can_match("(投诉|举报)"));
     }
 
     #[test]

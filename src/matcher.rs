@@ -12,7 +12,7 @@
 //! candidates, and `engine` decides.
 
 use crate::digits::{detects, digit_runs};
-use crate::literals::required_factors;
+use crate::literals::{can_match, required_factors};
 use crate::model::Role;
 use crate::normalize::Normalized;
 use crate::rules::{Detector, RuleSet};
@@ -215,6 +215,9 @@ impl Stage {
             }));
         }
         let mut untriggered = Vec::new();
+        // A regex that cannot match (the built-in suppression rules' `[^\s\S]`)
+        // would otherwise run on every utterance.
+        regexes.retain(|entry| can_match(entry.regex.as_str()));
         for (index, entry) in regexes.iter_mut().enumerate() {
             let Some(factors) = required_factors(entry.regex.as_str()) else {
                 untriggered.push(index);
