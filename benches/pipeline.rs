@@ -2,7 +2,7 @@
 //! utterances with the default packs. Each benchmark first checks the number
 //! of findings it expects, so a faster wrong answer fails instead of passing.
 
-use callint::engine::{Linter, Scratch};
+use callint::engine::{Linter, Scratch, Workload};
 use callint::model::{Call, Role, Utterance};
 use callint::normalize::Normalized;
 use callint::rules::RuleSet;
@@ -38,7 +38,8 @@ fn bytes(call: &Call) -> u64 {
 }
 
 fn benches(c: &mut Criterion) {
-    let linter = Linter::new(RuleSet::compile(&RuleSet::default_sources()).expect("default packs compile"));
+    let rules = RuleSet::compile(&RuleSet::default_sources()).expect("default packs compile");
+    let linter = Linter::for_workload(rules, Workload::Bulk);
     let call = call();
     let mut scratch = Scratch::default();
     assert_eq!(

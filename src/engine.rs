@@ -10,6 +10,7 @@
 //! utterances that still have a candidate after the cheap checks.
 
 use crate::calllevel::{CallLevel, CallScan};
+pub use crate::matcher::Workload;
 use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
@@ -87,8 +88,13 @@ pub struct Linter {
 }
 
 impl Linter {
-    /// Compiles the search structures for `rules`.
+    /// Compiles the search structures for `rules`, for a small workload.
     pub fn new(rules: RuleSet) -> Linter {
+        Linter::for_workload(rules, Workload::Small)
+    }
+
+    /// Compiles the search structures for `rules`, built for `workload`.
+    pub fn for_workload(rules: RuleSet, workload: Workload) -> Linter {
         let (call_level, sets) = CallLevel::new(&rules.rules);
         // Two matchers over the same numbering: each sees the other's rules
         // with nothing to match.
@@ -118,13 +124,14 @@ impl Linter {
             }
         };
         let matcher = if sets.is_empty() {
-            Matcher::new(&rules)
+            Matcher::new(&rules, workload)
         } else {
-            Matcher::new(&numbered(false))
+            Matcher::new(&numbered(false), workload)
         };
+        // Scanned only in the few utterances where a sparse set matters.
         let sparse = (0..sets.len())
             .any(|i| call_level.is_sparse(i))
-            .then(|| Matcher::new(&numbered(true)));
+            .then(|| Matcher::new(&numbered(true), Workload::Small));
         Linter {
             matcher,
             segmenter: Segmenter::new(crate::rules::user_dictionary()),

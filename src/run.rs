@@ -15,6 +15,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
+use std::thread::ScopedJoinHandle;
 use std::time::Instant;
 
 /// What to check and how to read it.
@@ -80,6 +81,8 @@ struct Run<'a> {
 }
 
 type Linted = (Record, Vec<crate::engine::Finding>);
+/// A batch's size in bytes and its records, linted, with their line numbers.
+type LintedBatch = (u64, Vec<(usize, Linted)>);
 type LintedDocument = (Arc<str>, Result<Vec<Linted>, String>);
 
 impl Run<'_> {
@@ -103,34 +106,45 @@ impl Run<'_> {
                     }
                 }
             });
+            // While the pool lints one batch, this thread writes out the one
+            // before: reporting and freeing a batch's calls would otherwise
+            // leave the pool idle.
+            let mut linting: Option<ScopedJoinHandle<'_, LintedBatch>> = None;
             for batch in rx {
-                match batch {
-                    Ok(batch) => {
-                        let linted = self.lint_batch(&file, &batch);
-                        self.emit(&file, linted, Some)?;
-                        self.reporter.batch_end()?;
-                        if let Some(progress) = &mut self.progress {
-                            let s = &self.summary;
-                            progress.advance(batch.buffer.len() as u64, s.calls, s.findings.total());
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        if let Some(done) = linting.take() {
+                            self.finish_batch(&file, join(done))?;
                         }
+                        self.problem(&file_problem(&file, format!("read error: {e}")))?;
+                        continue;
                     }
-                    Err(e) => self.problem(&file_problem(&file, format!("read error: {e}")))?,
+                };
+                let (linter, name) = (self.linter, file.clone());
+                let next = scope.spawn(move || {
+                    let linted = lint_batch(linter, &name, &batch);
+                    (batch.buffer.len() as u64, linted)
+                });
+                if let Some(done) = linting.replace(next) {
+                    self.finish_batch(&file, join(done))?;
                 }
+            }
+            if let Some(done) = linting {
+                self.finish_batch(&file, join(done))?;
             }
             Ok(())
         })
     }
 
-    fn lint_batch(&self, file: &str, batch: &LineBatch) -> Vec<(usize, Linted)> {
-        let linter = self.linter;
-        batch
-            .lines
-            .par_iter()
-            .map_init(Scratch::default, |scratch, &(line, start, end)| {
-                let record = input::record_from_line(file, line, &batch.buffer[start..end]);
-                (line, lint(linter, record, scratch))
-            })
-            .collect()
+    fn finish_batch(&mut self, file: &Arc<str>, (bytes, linted): LintedBatch) -> io::Result<()> {
+        self.emit(file, linted, Some)?;
+        self.reporter.batch_end()?;
+        if let Some(progress) = &mut self.progress {
+            let s = &self.summary;
+            progress.advance(bytes, s.calls, s.findings.total());
+        }
+        Ok(())
     }
 
     fn documents(&mut self, documents: Vec<(Input, Format)>) -> io::Result<()> {
@@ -196,6 +210,24 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+fn lint_batch(linter: &Linter, file: &str, batch: &LineBatch) -> Vec<(usize, Linted)> {
+    batch
+        .lines
+        .par_iter()
+        .map_init(Scratch::default, |scratch, &(line, start, end)| {
+            let record = input::record_from_line(file, line, &batch.buffer[start..end]);
+            (line, lint(linter, record, scratch))
+        })
+        .collect()
+}
+
+/// The result of a linting thread; a panic there is a bug, re-raised here.
+fn join(handle: ScopedJoinHandle<'_, LintedBatch>) -> LintedBatch {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn lint(linter: &Linter, record: Record, scratch: &mut Scratch) -> Linted {
