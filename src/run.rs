@@ -97,7 +97,7 @@ impl Run<'_> {
             Ok(r) => r,
             Err(e) => return self.problem(&file_problem(&file, format!("cannot read: {e}"))),
         };
-        let (tx, rx) = sync_channel::<io::Result<LineBatch>>(2);
+        let (tx, rx) = sync_channel::<io::Result<LineBatch>>(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 for batch in LineBatches::new(reader, batch_bytes) {
