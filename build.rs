@@ -2,12 +2,18 @@
 //! its dictionaries: start-up reads no files and parses no YAML it does not need.
 //!
 //! - `t2s.rs`: the traditional → simplified character table, sorted for binary search.
-//! - `packs.rs`: the default rule packs (`rules/*.yaml`) and the jieba user dictionary.
+//! - `packs.rs`: the default rule packs (`rules/*.yaml`), the required literals of
+//!   their regexes (worked out by `src/literals.rs`, the same code the loader runs
+//!   for user packs), and the jieba user dictionary.
 
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[allow(dead_code)]
+#[path = "src/literals.rs"]
+mod literals;
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
@@ -94,6 +100,7 @@ fn write_default_packs(out: &Path) {
         writeln!(src, "    (\"rules/{n}\", include_str!(\"{root}/rules/{n}\")),").unwrap();
     }
     src.push_str("];\n");
+    write_pattern_table(&mut src, &names);
     let userdict = Path::new("rules/userdict.txt");
     println!("cargo:rerun-if-changed=rules/userdict.txt");
     if userdict.exists() {
@@ -102,4 +109,63 @@ fn write_default_packs(out: &Path) {
         src.push_str("/// The banking user dictionary for jieba.\npub static USER_DICT: &str = \"\";\n");
     }
     fs::write(out.join("packs.rs"), src).unwrap();
+}
+
+/// Every regex of the default packs with what the matcher needs to know of it:
+/// whether it can match at all, and its required literals. Parsing 400 regexes
+/// and expanding their literal sets took half of a script check's start-up.
+fn write_pattern_table(src: &mut String, names: &[String]) {
+    println!("cargo:rerun-if-changed=src/literals.rs");
+    let mut patterns = Vec::new();
+    for n in names {
+        let text = fs::read_to_string(format!("rules/{n}")).unwrap();
+        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or(serde_yaml::Value::Null);
+        collect_patterns(&yaml, &mut patterns);
+    }
+    patterns.sort();
+    patterns.dedup();
+    src.push_str(
+        "/// A regex's required literals: the indexed set and the checked sets.\n\
+         pub type StaticFactors = (&'static [&'static str], &'static [&'static [&'static str]]);\n\
+         /// `(regex, can match, required literals)` for every regex of the\n\
+         /// default packs, sorted by regex.\n\
+         pub static BUILT_IN_PATTERNS: &[(&str, bool, Option<StaticFactors>)] = &[\n",
+    );
+    for p in &patterns {
+        let Ok(hir) = regex_syntax::Parser::new().parse(p) else {
+            continue; // the loader reports it, at its line
+        };
+        let can_match = hir.properties().minimum_len().is_some();
+        let factors = match literals::required_factors(&hir) {
+            Some(f) => format!(
+                "Some((&{:?}, &[{}]))",
+                f.indexed,
+                f.checked
+                    .iter()
+                    .map(|c| format!("&{c:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "None".into(),
+        };
+        writeln!(src, "    ({p:?}, {can_match}, {factors}),").unwrap();
+    }
+    src.push_str("];\n");
+}
+
+/// The strings of every `patterns:` list, wherever it sits in a pack.
+fn collect_patterns(value: &serde_yaml::Value, out: &mut Vec<String>) {
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            for (key, value) in map {
+                if let (Some("patterns"), serde_yaml::Value::Sequence(items)) = (key.as_str(), value) {
+                    out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string)));
+                } else {
+                    collect_patterns(value, out);
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => items.iter().for_each(|i| collect_patterns(i, out)),
+        _ => {}
+    }
 }

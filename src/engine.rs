@@ -11,7 +11,7 @@
 
 use crate::calllevel::{CallLevel, CallScan};
 pub use crate::matcher::Workload;
-use crate::matcher::{HitKind, Matcher, RawHit, Source};
+use crate::matcher::{Deferred, HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
 use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
@@ -84,7 +84,7 @@ pub struct Linter {
     /// The sets that matter in only a few utterances of a call (a greeting in
     /// the first turns, an answer after a complaint, …), kept out of the main
     /// automaton and scanned only where they matter; same rule numbering.
-    sparse: Option<Matcher>,
+    sparse: Option<Deferred<Matcher>>,
 }
 
 impl Linter {
@@ -128,10 +128,12 @@ impl Linter {
         } else {
             Matcher::new(&numbered(false), workload)
         };
-        // Scanned only in the few utterances where a sparse set matters.
-        let sparse = (0..sets.len())
-            .any(|i| call_level.is_sparse(i))
-            .then(|| Matcher::new(&numbered(true), Workload::Small));
+        // Scanned only in the few utterances where a sparse set matters, and
+        // built only when the first such utterance comes (never for scripts).
+        let sparse = (0..sets.len()).any(|i| call_level.is_sparse(i)).then(|| {
+            let rules = numbered(true);
+            Deferred::new(Box::new(move || Matcher::new(&rules, Workload::Small)))
+        });
         Linter {
             matcher,
             segmenter: Segmenter::new(crate::rules::user_dictionary()),

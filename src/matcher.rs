@@ -12,13 +12,13 @@
 //! candidates, and `engine` decides.
 
 use crate::digits::{detects, digit_runs};
-use crate::literals::{can_match, required_factors};
 use crate::model::Role;
 use crate::normalize::Normalized;
-use crate::rules::{Detector, RuleSet};
+use crate::rules::{Detector, Pattern, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// The shortest number a detector looks for: an 11-digit mobile number.
 const MIN_NUMBER_DIGITS: usize = 11;
@@ -75,19 +75,20 @@ enum Owner {
 /// A rule's regex and whom it applies to.
 #[derive(Debug)]
 struct RegexEntry {
-    regex: Regex,
-    /// Literal sets that must also occur before the regex runs, looked for
-    /// by substring search once the automaton saw a trigger.
-    checked: Vec<Vec<String>>,
+    regex: Pattern,
     rule: usize,
     agent: bool,
     customer: bool,
 }
 
 impl RegexEntry {
-    /// Whether the regex can match `text`, where the automaton saw a trigger.
+    /// Whether the regex can match `text`, where the automaton saw a
+    /// trigger: the regex's other required literal sets must occur too.
     fn may_match(&self, text: &str) -> bool {
-        (self.checked.iter()).all(|set| set.iter().any(|l| text.contains(l.as_str())))
+        let checked = self.regex.factors().map_or(&[][..], |f| &f.checked);
+        checked
+            .iter()
+            .all(|set| set.iter().any(|l| text.contains(l.as_str())))
     }
 
     fn applies_to(&self, role: Role) -> bool {
@@ -127,11 +128,14 @@ struct Stage {
 #[derive(Debug)]
 pub struct Matcher {
     hits: Stage,
-    exceptions: Stage,
+    exceptions: Deferred<Stage>,
     /// Per rule: whether it has exception phrases or patterns.
     has_exceptions: Vec<bool>,
     detectors: Vec<(usize, Detector, Role)>,
 }
+
+/// A value built the first time it is needed, by a closure given up front.
+pub type Deferred<T> = LazyLock<T, Box<dyn FnOnce() -> T + Send>>;
 
 /// How much text a matcher is about to scan, which decides how much time to
 /// spend building it.
@@ -157,8 +161,14 @@ impl Matcher {
             .collect();
         Matcher {
             hits: Stage::new(rules, HitKind::Hit, workload),
-            // Scanned only after a hit, so never worth a DFA.
-            exceptions: Stage::new(rules, HitKind::Exception, Workload::Small),
+            // Scanned only after a hit: a clean script file never builds it,
+            // and it is never worth a DFA.
+            exceptions: {
+                let rules = rules.clone();
+                Deferred::new(Box::new(move || {
+                    Stage::new(&rules, HitKind::Exception, Workload::Small)
+                }))
+            },
             has_exceptions: (rules.rules.iter())
                 .map(|r| !r.exception_phrases.is_empty() || !r.exception_patterns.is_empty())
                 .collect(),
@@ -221,7 +231,6 @@ impl Stage {
             }
             regexes.extend(res.iter().map(|regex| RegexEntry {
                 regex: regex.clone(),
-                checked: Vec::new(),
                 rule: i,
                 agent,
                 customer,
@@ -230,16 +239,15 @@ impl Stage {
         let mut untriggered = Vec::new();
         // A regex that cannot match (the built-in suppression rules' `[^\s\S]`)
         // would otherwise run on every utterance.
-        regexes.retain(|entry| can_match(entry.regex.as_str()));
-        for (index, entry) in regexes.iter_mut().enumerate() {
-            let Some(factors) = required_factors(entry.regex.as_str()) else {
+        regexes.retain(|entry| entry.regex.can_match());
+        for (index, entry) in regexes.iter().enumerate() {
+            let Some(factors) = entry.regex.factors() else {
                 untriggered.push(index);
                 continue;
             };
             for literal in &factors.indexed {
                 patterns.add(literal, Owner::Trigger { regex: index });
             }
-            entry.checked = factors.checked;
         }
         let automaton_kind = match workload {
             Workload::Small => AhoCorasickKind::ContiguousNFA,
@@ -313,7 +321,7 @@ impl Stage {
         triggered.sort_unstable();
         for index in triggered {
             let entry = &self.regexes[index];
-            for m in entry.regex.find_iter(text) {
+            for m in entry.regex.regex().find_iter(text) {
                 out.push(RawHit {
                     rule: entry.rule,
                     kind: self.kind,

@@ -54,6 +54,7 @@ rules:
       longer needed.
 "#
         .into(),
+        built_in: true,
     }
 }
 

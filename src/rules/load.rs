@@ -15,6 +15,10 @@ pub struct PackSource {
     pub path: String,
     /// YAML text.
     pub text: String,
+    /// Compiled into the binary (default packs, callint's own rules): its
+    /// regexes are compiled by the test suite, so they can wait until they
+    /// are first needed instead of costing every start-up.
+    pub built_in: bool,
 }
 
 /// A pack that cannot be used, with the YAML location of the problem.
@@ -58,6 +62,7 @@ impl PackError {
             &PackSource {
                 path: path.into(),
                 text: String::new(),
+                built_in: false,
             },
             None,
             format!("cannot read rule pack: {reason}"),

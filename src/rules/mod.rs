@@ -12,6 +12,7 @@ pub mod schema;
 pub use load::{PackError, PackSource};
 pub use schema::{Boundary, Detector, ExceptionScope, Severity};
 
+use crate::literals::{required_factors, Factors};
 use crate::model::Role;
 use crate::normalize::Normalized;
 pub(crate) use load::locate_rule;
@@ -20,6 +21,7 @@ use regex::Regex;
 use schema::{PackDef, RuleDef};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/packs.rs"));
@@ -61,7 +63,7 @@ pub struct Rule {
     /// Phrases, normalised.
     pub phrases: Vec<String>,
     /// Regexes over normalised text.
-    pub patterns: Vec<Regex>,
+    pub patterns: Vec<Pattern>,
     /// Built-in detector.
     pub detector: Option<Detector>,
     /// Token-boundary policy.
@@ -71,7 +73,7 @@ pub struct Rule {
     /// Exception phrases, normalised.
     pub exception_phrases: Vec<String>,
     /// Exception regexes.
-    pub exception_patterns: Vec<Regex>,
+    pub exception_patterns: Vec<Pattern>,
     /// Where exceptions count.
     pub exception_scope: ExceptionScope,
     /// Finding message.
@@ -118,6 +120,7 @@ impl RuleSet {
             .map(|(path, text)| PackSource {
                 path: (*path).to_string(),
                 text: (*text).to_string(),
+                built_in: true,
             })
             .collect()
     }
@@ -144,6 +147,7 @@ impl RuleSet {
                     .map(|text| PackSource {
                         path: shown.clone(),
                         text,
+                        built_in: false,
                     })
                     .map_err(|e| PackError::unreadable(&shown, &e))
             })
@@ -295,25 +299,148 @@ pub(crate) fn compile_patterns(
     source: &PackSource,
     def: &RuleDef,
     patterns: &[String],
-) -> Result<Vec<Regex>, PackError> {
+) -> Result<Vec<Pattern>, PackError> {
     patterns
         .iter()
         .map(|p| {
-            let regex = Regex::new(p).map_err(|e| {
-                PackError::at(
-                    source,
-                    locate_value(source, &def.id, p),
-                    format!("rule {}: regex does not compile: {e}", def.id),
-                )
-            })?;
-            if regex.is_match("") {
-                return Err(PackError::at(
-                    source,
-                    locate_value(source, &def.id, p),
-                    format!("rule {}: regex {p:?} matches the empty string", def.id),
-                ));
+            if source.built_in {
+                if let Some(pattern) = Pattern::built_in(p) {
+                    return Ok(pattern);
+                }
             }
-            Ok(regex)
+            let error = |message: String| PackError::at(source, locate_value(source, &def.id, p), message);
+            let hir = regex_syntax::Parser::new()
+                .parse(p)
+                .map_err(|e| error(format!("rule {}: regex does not compile: {e}", def.id)))?;
+            if hir.properties().minimum_len() == Some(0) {
+                return Err(error(format!(
+                    "rule {}: regex {p:?} matches the empty string",
+                    def.id
+                )));
+            }
+            let pattern = Pattern::new(p, &hir);
+            if !source.built_in {
+                // Past the syntax, a regex can still fail (too big): find out now,
+                // at its line in the user's pack, not in the middle of a run.
+                let compiled = Regex::new(p)
+                    .map_err(|e| error(format!("rule {}: regex does not compile: {e}", def.id)))?;
+                let _ = pattern.0.regex.set(compiled);
+            }
+            Ok(pattern)
         })
         .collect()
+}
+
+/// A rule's regex over normalised text: checked when its pack loads,
+/// compiled the first time an utterance needs it. Most runs need a handful
+/// of the default packs' 400 regexes, and compiling them all took 40 ms of
+/// every start-up. Clones share the compiled regex.
+#[derive(Clone)]
+pub struct Pattern(Arc<LazyRegex>);
+
+struct LazyRegex {
+    source: String,
+    regex: OnceLock<Regex>,
+    can_match: bool,
+    factors: Option<Factors>,
+}
+
+impl Pattern {
+    fn new(source: &str, hir: &regex_syntax::hir::Hir) -> Pattern {
+        Pattern(Arc::new(LazyRegex {
+            source: source.to_string(),
+            regex: OnceLock::new(),
+            can_match: hir.properties().minimum_len().is_some(),
+            factors: required_factors(hir),
+        }))
+    }
+
+    /// A regex of the default packs, analysed at build time.
+    fn built_in(source: &str) -> Option<Pattern> {
+        let table = embedded::BUILT_IN_PATTERNS;
+        let at = table.binary_search_by_key(&source, |e| e.0).ok()?;
+        let (_, can_match, factors) = table[at];
+        let strings = |set: &[&str]| set.iter().map(|s| s.to_string()).collect();
+        Some(Pattern(Arc::new(LazyRegex {
+            source: source.to_string(),
+            regex: OnceLock::new(),
+            can_match,
+            factors: factors.map(|(indexed, checked)| Factors {
+                indexed: strings(indexed),
+                checked: checked.iter().map(|set| strings(set)).collect(),
+            }),
+        })))
+    }
+
+    /// Whether the regex matches anything at all (`[^\s\S]` does not).
+    pub fn can_match(&self) -> bool {
+        self.0.can_match
+    }
+
+    /// What an utterance must contain for the regex to match there.
+    pub fn factors(&self) -> Option<&Factors> {
+        self.0.factors.as_ref()
+    }
+
+    /// The regex as written in the pack.
+    pub fn as_str(&self) -> &str {
+        &self.0.source
+    }
+
+    /// The compiled regex.
+    pub fn regex(&self) -> &Regex {
+        self.0.regex.get_or_init(|| {
+            Regex::new(&self.0.source).expect("built-in regexes compile (tested); others compiled at load")
+        })
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pattern").field(&self.0.source).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Built-in regexes compile lazily, trusting this test.
+    #[test]
+    fn every_built_in_regex_compiles() {
+        let mut sources = RuleSet::default_sources();
+        sources.push(crate::suppress::builtin_pack());
+        let rules = RuleSet::compile(&sources).unwrap().rules;
+        let (_, sets) = crate::calllevel::CallLevel::new(&rules);
+        let mut compiled = 0;
+        for rule in rules.iter().chain(&sets) {
+            for pattern in rule.patterns.iter().chain(&rule.exception_patterns) {
+                Regex::new(pattern.as_str()).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+                compiled += 1;
+            }
+        }
+        assert!(compiled > 400, "{compiled}");
+    }
+
+    #[test]
+    fn the_build_time_analysis_of_built_in_regexes_is_current() {
+        assert!(embedded::BUILT_IN_PATTERNS.len() > 400);
+        for &(source, _, _) in embedded::BUILT_IN_PATTERNS {
+            let table = Pattern::built_in(source).unwrap();
+            let now = Pattern::new(source, &regex_syntax::Parser::new().parse(source).unwrap());
+            assert_eq!(table.can_match(), now.can_match(), "{source}");
+            assert_eq!(table.factors(), now.factors(), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_user_regex_that_is_too_big_fails_at_load() {
+        let source = PackSource {
+            path: "mine.yaml".into(),
+            text: "pack: mine\ntitle: mine\nrules:\n  - id: M-1\n    title: t\n    severity: warning\n    roles: [agent]\n    patterns: ['(\\w{100}){100}']\n    message: m\n".into(),
+            built_in: false,
+        };
+        let err = RuleSet::compile(&[source]).unwrap_err();
+        assert!(err.to_string().contains("regex does not compile"), "{err}");
+    }
 }
