@@ -16,6 +16,7 @@ use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
 use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
 use crate::segment::Segmenter;
+use std::sync::LazyLock;
 
 /// Where a finding is in the original utterance text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -220,34 +221,24 @@ impl Linter {
             call.observe(index, utterance.role, norm);
         }
         hits.clear();
-        self.matcher.scan(utterance.role, norm, hits);
-        if let Some(sparse) = self.sparse.as_ref().filter(|_| collect) {
-            let phrase_rules = self.rules.rules.len();
-            let sets = hits
-                .iter()
-                .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
-            call.candidates(sets.map(|h| h.rule - phrase_rules));
-            if call.wants_sparse(index, utterance.role) {
-                sparse.scan(utterance.role, norm, hits);
-            }
+        self.matcher.scan_hits(utterance.role, norm, hits);
+        let phrase_rules = self.rules.rules.len();
+        if collect && !self.sets.is_empty() {
+            self.set_hits(index, utterance.role, norm, hits, call);
         }
-        if !hits.iter().any(|h| h.kind == HitKind::Hit) {
+        if hits.is_empty() {
             return;
+        }
+        self.matcher.scan_exceptions(utterance.role, norm, hits);
+        if let Some(sparse) = &self.sparse {
+            if LazyLock::get(sparse).is_some() {
+                sparse.scan_exceptions(utterance.role, norm, hits);
+            }
         }
         let text = norm.text();
         kept.clear();
         boundaries.clear();
-        let phrase_rules = self.rules.rules.len();
-        if collect {
-            let sets = hits
-                .iter()
-                .filter(|h| h.kind == HitKind::Hit && h.rule >= phrase_rules);
-            call.candidates(sets.map(|h| h.rule - phrase_rules));
-        }
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
-            if hit.rule >= phrase_rules && !(collect && call.wants(hit.rule - phrase_rules, index)) {
-                continue;
-            }
             let rule = self.rule_at(hit.rule);
             if survives_context(rule, hit, text, hits)
                 && self.on_token_boundaries(rule, hit, text, boundaries)
@@ -274,6 +265,32 @@ impl Linter {
             });
         }
         out[first_new..].sort_by_key(|f| (f.span.as_ref().map(|s| s.byte_start), f.rule));
+    }
+
+    /// Adds the hits of sparse phrase sets where one matters, notes every
+    /// set with a candidate, then drops the set hits that cannot change a
+    /// call-level verdict: they need no boundary check and no exceptions.
+    fn set_hits(
+        &self,
+        index: usize,
+        role: Role,
+        norm: &Normalized,
+        hits: &mut Vec<RawHit>,
+        call: &mut CallScan,
+    ) {
+        let phrase_rules = self.rules.rules.len();
+        let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
+        call.candidates(hits.iter().filter_map(set_of));
+        if let Some(sparse) = &self.sparse {
+            if call.wants_sparse(index, role) {
+                let before = hits.len();
+                sparse.scan_hits(role, norm, hits);
+                if hits.len() > before {
+                    call.candidates(hits.iter().filter_map(set_of));
+                }
+            }
+        }
+        hits.retain(|h| set_of(h).is_none_or(|set| call.wants(set, index)));
     }
 
     fn on_token_boundaries(

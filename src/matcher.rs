@@ -176,15 +176,20 @@ impl Matcher {
         }
     }
 
-    /// Appends every candidate in the normalised utterance spoken by `role` to
-    /// `out`: all hits, and the exceptions of the rules that have a hit.
-    pub fn scan(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
-        let first = out.len();
+    /// Appends every hit (phrase, regex, detector) in the normalised
+    /// utterance spoken by `role` to `out`.
+    pub fn scan_hits(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
         self.hits.scan(role, norm.text(), out);
         if norm.digit_chars() >= MIN_NUMBER_DIGITS {
             self.scan_detectors(role, norm.text(), out);
         }
-        if out[first..].iter().any(|h| self.has_exceptions[h.rule]) {
+    }
+
+    /// Appends the exceptions in the utterance when a hit in `out` belongs
+    /// to a rule of this matcher that has exceptions.
+    pub fn scan_exceptions(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
+        let needed = |h: &RawHit| h.kind == HitKind::Hit && self.has_exceptions.get(h.rule) == Some(&true);
+        if out.iter().any(needed) {
             self.exceptions.scan(role, norm.text(), out);
         }
     }

@@ -21,7 +21,8 @@ struct SetHit {
     end: u32,
 }
 
-/// A sentence of the normalised text, for repetition.
+/// A sentence of the normalised text, for repetition; `start..end` are
+/// byte offsets in the normalised text.
 #[derive(Debug, Clone, Copy)]
 struct Sentence {
     hash: u64,
@@ -196,13 +197,13 @@ impl CallScan {
                     sentence.add(i, &bytes[i..end]);
                 }
             } else if want_sentences && sentence_break_at(bytes, i) {
-                self.sentence(utt, norm, &sentence);
+                self.sentence(utt, &sentence);
                 sentence = SentenceScan::new();
             }
             i = end;
         }
         if want_sentences {
-            self.sentence(utt, norm, &sentence);
+            self.sentence(utt, &sentence);
         }
         if want_chars {
             if let Some(c) = self.chars.get_mut(utt) {
@@ -211,16 +212,17 @@ impl CallScan {
         }
     }
 
-    fn sentence(&mut self, utt: usize, norm: &Normalized, s: &SentenceScan) {
+    fn sentence(&mut self, utt: usize, s: &SentenceScan) {
         if s.chars == 0 || s.chars < self.sentence_chars {
             return;
         }
-        let (start, end) = norm.original_range(s.first, s.last);
+        // Normalised offsets: mapped back to the original only for the rare
+        // sentence that becomes a finding.
         self.sentences.push(Sentence {
             hash: s.hash,
             utt: utt as u32,
-            start: start as u32,
-            end: end as u32,
+            start: s.first as u32,
+            end: s.last as u32,
             chars: s.chars,
         });
     }
@@ -921,6 +923,9 @@ impl Eval<'_> {
                 nums.len(),
                 list.join(", ")
             );
+            let norm = Normalized::new(&self.call.utterances[utt as usize].text);
+            let (start, end) = norm.original_range(start as usize, end as usize);
+            let (start, end) = (start as u32, end as u32);
             let span = self.span(&SetHit { utt, start, end });
             self.push(Some(utt as usize), Some(span), detail);
         }
