@@ -16,7 +16,6 @@ use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
 use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
 use crate::segment::Segmenter;
-use std::sync::LazyLock;
 
 /// Where a finding is in the original utterance text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -223,17 +222,17 @@ impl Linter {
         hits.clear();
         self.matcher.scan_hits(utterance.role, norm, hits);
         let phrase_rules = self.rules.rules.len();
-        if collect && !self.sets.is_empty() {
-            self.set_hits(index, utterance.role, norm, hits, call);
-        }
+        let sparse = if collect && !self.sets.is_empty() {
+            self.set_hits(index, utterance.role, norm, hits, call)
+        } else {
+            None
+        };
         if hits.is_empty() {
             return;
         }
         self.matcher.scan_exceptions(utterance.role, norm, hits);
-        if let Some(sparse) = &self.sparse {
-            if LazyLock::get(sparse).is_some() {
-                sparse.scan_exceptions(utterance.role, norm, hits);
-            }
+        if let Some(sparse) = sparse {
+            sparse.scan_exceptions(utterance.role, norm, hits);
         }
         let text = norm.text();
         kept.clear();
@@ -270,6 +269,7 @@ impl Linter {
     /// Adds the hits of sparse phrase sets where one matters, notes every
     /// set with a candidate, then drops the set hits that cannot change a
     /// call-level verdict: they need no boundary check and no exceptions.
+    /// Returns the sparse matcher when it scanned this utterance.
     fn set_hits(
         &self,
         index: usize,
@@ -277,20 +277,20 @@ impl Linter {
         norm: &Normalized,
         hits: &mut Vec<RawHit>,
         call: &mut CallScan,
-    ) {
+    ) -> Option<&Matcher> {
         let phrase_rules = self.rules.rules.len();
         let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
         call.candidates(hits.iter().filter_map(set_of));
-        if let Some(sparse) = &self.sparse {
-            if call.wants_sparse(index, role) {
-                let before = hits.len();
-                sparse.scan_hits(role, norm, hits);
-                if hits.len() > before {
-                    call.candidates(hits.iter().filter_map(set_of));
-                }
+        let sparse = (self.sparse.as_deref()).filter(|_| call.wants_sparse(index, role));
+        if let Some(sparse) = sparse {
+            let before = hits.len();
+            sparse.scan_hits(role, norm, hits);
+            if hits.len() > before {
+                call.candidates(hits.iter().filter_map(set_of));
             }
         }
         hits.retain(|h| set_of(h).is_none_or(|set| call.wants(set, index)));
+        sparse
     }
 
     fn on_token_boundaries(
