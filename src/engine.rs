@@ -132,7 +132,7 @@ impl Linter {
         // built only when the first such utterance comes (never for scripts).
         let sparse = (0..sets.len()).any(|i| call_level.is_sparse(i)).then(|| {
             let rules = numbered(true);
-            Deferred::new(Box::new(move || Matcher::new(&rules, Workload::Small)))
+            Deferred::new(Box::new(move || Matcher::new(&rules, workload)))
         });
         Linter {
             matcher,

@@ -161,13 +161,10 @@ impl Matcher {
             .collect();
         Matcher {
             hits: Stage::new(rules, HitKind::Hit, workload),
-            // Scanned only after a hit: a clean script file never builds it,
-            // and it is never worth a DFA.
+            // Scanned only after a hit: a clean script file never builds it.
             exceptions: {
                 let rules = rules.clone();
-                Deferred::new(Box::new(move || {
-                    Stage::new(&rules, HitKind::Exception, Workload::Small)
-                }))
+                Deferred::new(Box::new(move || Stage::new(&rules, HitKind::Exception, workload)))
             },
             has_exceptions: (rules.rules.iter())
                 .map(|r| !r.exception_phrases.is_empty() || !r.exception_patterns.is_empty())
