@@ -24,9 +24,13 @@ fn call() -> Call {
         id: "bench".into(),
         ..Call::default()
     };
-    for (i, text) in CLEAN.iter().cycle().take(40).enumerate() {
+    // Numbered so that no sentence repeats (CALL-010), closing with the
+    // agent's goodbye (CALL-002): a call no call-level rule objects to.
+    let closing = CLEAN.len() - 1;
+    for i in 0..40 {
         let role = if i % 2 == 0 { Role::Agent } else { Role::Customer };
-        let mut u = Utterance::new(role, *text);
+        let text = CLEAN[if i == 38 { closing } else { i % closing }];
+        let mut u = Utterance::new(role, format!("（第{}句）{text}", i + 1));
         u.index = i;
         call.utterances.push(u);
     }

@@ -90,6 +90,14 @@ pub fn fold_char(c: char) -> char {
     to_simplified(c)
 }
 
+/// Where the run of plain characters starting at byte `at` of `text` ends.
+fn plain_run_end(text: &str, at: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|&(_, c)| !is_plain(c))
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
 /// Whether the normaliser copies `c` unchanged and it is no digit.
 fn is_plain(c: char) -> bool {
     let cp = c as usize;
@@ -122,13 +130,21 @@ impl Normalized {
         self.next_original = u32::MAX;
         self.digit_chars = 0;
         let mut pending_space: Option<(u32, u32)> = None;
-        let mut chars = original.char_indices().peekable();
-        while let Some((at, raw)) = chars.next() {
-            let range = (at as u32, (at + raw.len_utf8()) as u32);
-            if is_plain(raw) && pending_space.is_none() {
-                self.push_plain(raw, range);
-                continue;
+        let mut at = 0;
+        while at < original.len() {
+            if pending_space.is_none() {
+                // Nearly all call text is runs of plain characters: copy each
+                // run at once instead of character by character.
+                let end = plain_run_end(original, at);
+                if end > at {
+                    self.push_plain_run(&original[at..end], at as u32);
+                    at = end;
+                    continue;
+                }
             }
+            let raw = original[at..].chars().next().expect("at is a char boundary");
+            let range = (at as u32, (at + raw.len_utf8()) as u32);
+            at = range.1 as usize;
             let c = fold_char(raw);
             if c.is_whitespace() {
                 pending_space.get_or_insert(range);
@@ -137,10 +153,11 @@ impl Normalized {
             if is_filler(c) || is_invisible(c) {
                 continue;
             }
-            if c == '那' && chars.peek().map(|&(_, n)| fold_char(n)) == Some('个') {
-                let after = original[at + '那'.len_utf8() + '个'.len_utf8()..].chars().next();
+            let mut rest = original[at..].chars();
+            if c == '那' && rest.next().map(fold_char) == Some('个') {
+                let after = rest.next();
                 if self.at_clause_start() || after.is_none_or(|n| !is_word_char(fold_char(n))) {
-                    chars.next();
+                    at += '个'.len_utf8();
                     continue;
                 }
             }
@@ -175,17 +192,18 @@ impl Normalized {
         self.text.push(c);
     }
 
-    /// `push` for a plain character: same length, not a digit.
-    fn push_plain(&mut self, c: char, range: (u32, u32)) {
-        if range.0 != self.next_original {
+    /// `push` for a run of plain characters (same length, no digits) that
+    /// starts at byte `start` of the original.
+    fn push_plain_run(&mut self, run: &str, start: u32) {
+        if start != self.next_original {
             self.segments.push(Segment {
                 normalized: self.text.len() as u32,
-                original: range.0,
+                original: start,
                 changed_len: 0,
             });
         }
-        self.next_original = range.1;
-        self.text.push(c);
+        self.next_original = start + run.len() as u32;
+        self.text.push_str(run);
     }
 
     /// The original byte range of the normalised character starting at `at`.
