@@ -225,6 +225,8 @@ impl Linter {
         let sparse = if collect && !self.sets.is_empty() {
             self.set_hits(index, utterance.role, norm, hits, call)
         } else {
+            // No call-level verdict to feed (a script, a single utterance).
+            hits.retain(|h| h.rule < phrase_rules);
             None
         };
         if hits.is_empty() {
@@ -251,9 +253,7 @@ impl Linter {
             let (start, end) = trim_punctuation(norm.text(), start, end);
             let (s, e) = norm.original_range(start, end);
             if rule >= phrase_rules {
-                if collect {
-                    call.record(rule - phrase_rules, index, s, e);
-                }
+                call.record(rule - phrase_rules, index, s, e);
                 continue;
             }
             out.push(Finding {
