@@ -478,6 +478,18 @@ fn without_excluded(paths: Vec<PathBuf>, config: &Config) -> Vec<PathBuf> {
     kept
 }
 
+/// Where a command writes: the file given with `-o`, or standard output.
+fn output(path: Option<&std::path::Path>) -> Result<Box<dyn Write>, Failure> {
+    Ok(match path {
+        Some(path) => {
+            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
+                Failure::Usage(format!("cannot write {}: {e}", path.display()))
+            })?))
+        }
+        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+    })
+}
+
 /// Inputs beyond this size (or standard input) are worth a slower-to-build,
 /// faster-to-scan matcher.
 const BULK_BYTES: u64 = 8 << 20;
@@ -518,14 +530,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::Usage(format!("cannot start {n} threads: {e}")))?;
     }
     let linter = Linter::for_workload(rules, workload(&paths));
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
-                Failure::Usage(format!("cannot write {}: {e}", path.display()))
-            })?))
-        }
-        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
-    };
+    let out = output(args.output.as_deref())?;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -627,14 +632,7 @@ fn html_report(args: ReportArgs) -> Result<u8, Failure> {
         redacted: args.html.redact(true),
         summary: false,
     };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
-                Failure::Usage(format!("cannot write {}: {e}", path.display()))
-            })?))
-        }
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    };
+    let mut out = output(args.output.as_deref())?;
     report::html::report_from_files(&args.findings, &rules, &options, &mut out).map_err(Failure::Usage)?;
     Ok(0)
 }
@@ -643,14 +641,7 @@ fn html_report(args: ReportArgs) -> Result<u8, Failure> {
 fn merge(args: MergeArgs) -> Result<u8, Failure> {
     let merged = crate::merge::Merged::read(&args.parts, args.format == crate::merge::MergeFormat::Json)
         .map_err(Failure::Usage)?;
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(|e| {
-                Failure::Usage(format!("cannot write {}: {e}", path.display()))
-            })?))
-        }
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    };
+    let mut out = output(args.output.as_deref())?;
     merged.write(args.format, &mut out)?;
     Ok(0)
 }
