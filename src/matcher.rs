@@ -79,16 +79,34 @@ struct RegexEntry {
     rule: usize,
     agent: bool,
     customer: bool,
+    /// The regex's checked factors, each literal with the characters it needs.
+    checked: Vec<Vec<(String, CharMask)>>,
 }
 
 impl RegexEntry {
+    fn new(regex: &Pattern, rule: usize, agent: bool, customer: bool) -> RegexEntry {
+        let checked = regex.factors().map_or(&[][..], |f| &f.checked);
+        RegexEntry {
+            regex: regex.clone(),
+            rule,
+            agent,
+            customer,
+            checked: (checked.iter())
+                .map(|set| set.iter().map(|l| (l.clone(), CharMask::of(l))).collect())
+                .collect(),
+        }
+    }
+
     /// Whether the regex can match `text`, where the automaton saw a
     /// trigger: the regex's other required literal sets must occur too.
-    fn may_match(&self, text: &str) -> bool {
-        let checked = self.regex.factors().map_or(&[][..], |f| &f.checked);
-        checked
-            .iter()
-            .all(|set| set.iter().any(|l| text.contains(l.as_str())))
+    /// `chars` holds the characters of `text`; a literal with a character
+    /// outside it is skipped without a substring search, which is the fate
+    /// of nearly all of them.
+    fn may_match(&self, text: &str, chars: &CharMask) -> bool {
+        self.checked.iter().all(|set| {
+            set.iter()
+                .any(|(literal, needs)| chars.covers(needs) && text.contains(literal.as_str()))
+        })
     }
 
     fn applies_to(&self, role: Role) -> bool {
@@ -96,6 +114,28 @@ impl RegexEntry {
             Role::Agent => self.agent,
             Role::Customer => self.customer,
         }
+    }
+}
+
+/// A 256-bit set of hashed characters: a literal can only occur in a text
+/// whose mask covers the literal's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct CharMask([u64; 4]);
+
+impl CharMask {
+    fn of(text: &str) -> CharMask {
+        let mut mask = CharMask::default();
+        for c in text.chars() {
+            // Fibonacci hashing: the top 8 bits of the product spread
+            // neighbouring code points (一 丁 七) over the 256 bits.
+            let bit = (u32::from(c).wrapping_mul(0x9E37_79B1) >> 24) as usize;
+            mask.0[bit / 64] |= 1 << (bit % 64);
+        }
+        mask
+    }
+
+    fn covers(&self, other: &CharMask) -> bool {
+        self.0.iter().zip(other.0).all(|(have, need)| need & !have == 0)
     }
 }
 
@@ -231,12 +271,7 @@ impl Stage {
                 };
                 patterns.add(phrase, owner);
             }
-            regexes.extend(res.iter().map(|regex| RegexEntry {
-                regex: regex.clone(),
-                rule: i,
-                agent,
-                customer,
-            }));
+            regexes.extend(res.iter().map(|regex| RegexEntry::new(regex, i, agent, customer)));
         }
         let mut untriggered = Vec::new();
         // A regex that cannot match (the built-in suppression rules' `[^\s\S]`)
@@ -306,7 +341,10 @@ impl Stage {
                 }
             }
         }
-        triggered.retain(|&regex| self.regexes[regex].may_match(text));
+        if !triggered.is_empty() {
+            let chars = CharMask::of(text);
+            triggered.retain(|&regex| self.regexes[regex].may_match(text, &chars));
+        }
         let untriggered = match role {
             Role::Agent => &self.agent_untriggered,
             Role::Customer => &self.customer_untriggered,
@@ -365,5 +403,26 @@ impl PatternTable {
             self.phrases.len() - 1
         });
         self.owners[id].push(owner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_char_mask_covers_every_literal_of_its_text() {
+        let text = CharMask::of("请问您是本人来办理吗");
+        for literal in ["本人", "办理", "请问您", "吗"] {
+            assert!(text.covers(&CharMask::of(literal)), "{literal}");
+        }
+    }
+
+    #[test]
+    fn a_char_mask_rules_out_most_absent_literals() {
+        let text = CharMask::of("请问您是本人来办理吗");
+        let absent = ["保本", "收益", "利息", "验证码", "密码", "投诉", "理财", "保险"];
+        let passed = absent.iter().filter(|l| text.covers(&CharMask::of(l)));
+        assert!(passed.count() <= 1, "the mask should filter, not only pass");
     }
 }
