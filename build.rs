@@ -5,6 +5,9 @@
 //! - `packs.rs`: the default rule packs (`rules/*.yaml`), the required literals of
 //!   their regexes (worked out by `src/literals.rs`, the same code the loader runs
 //!   for user packs), and the jieba user dictionary.
+//! - `jieba_dict.rs` (+ two `.bin` files): jieba's default dictionary with the
+//!   user dictionary applied, as the static trie `src/segment.rs` walks; see
+//!   `build/jieba_dict.rs`.
 
 use std::env;
 use std::fmt::Write as _;
@@ -15,10 +18,14 @@ use std::path::{Path, PathBuf};
 #[path = "src/literals.rs"]
 mod literals;
 
+#[path = "build/jieba_dict.rs"]
+mod jieba_dict;
+
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     write_t2s_table(&out);
     write_default_packs(&out);
+    jieba_dict::write_jieba_dict(&out);
 }
 
 fn write_t2s_table(out: &Path) {
