@@ -82,7 +82,14 @@ pub fn parse_call(json: &[u8], fallback_id: &str) -> ParsedCall {
     if let Some(map) = crate::config::field_map() {
         return super::mapped::parse_call(map, json, fallback_id);
     }
-    let raw: RawCall = serde_json::from_slice(json).map_err(describe_json_error)?;
+    // One SIMD validation of the whole line lets serde_json skip its own
+    // per-string check, which is slow on Chinese text; an invalid line goes
+    // through `from_slice` for its error position.
+    let raw: RawCall = match simdutf8::basic::from_utf8(json) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(json),
+    }
+    .map_err(describe_json_error)?;
     from_raw(raw, fallback_id)
 }
 
@@ -182,6 +189,13 @@ mod tests {
         assert_eq!(call.id, "f:1");
         assert_eq!(call.utterances.len(), 1);
         assert!(problems[0].reason.contains("\"robot\""), "{problems:?}");
+    }
+
+    #[test]
+    fn names_invalid_utf8_with_its_position() {
+        let line = b"{\"utterances\":[{\"role\":\"agent\",\"text\":\"\xe6\x82\xa8\xff\"}]}";
+        let err = parse_call(line, "x").unwrap_err();
+        assert!(err.contains("invalid unicode") && err.contains("column"), "{err}");
     }
 
     #[test]
