@@ -55,6 +55,7 @@ pub struct Factors {
 pub fn required_factors(hir: &Hir) -> Option<Factors> {
     let mut candidates = Vec::new();
     factors(hir, &mut candidates);
+    candidates.iter_mut().for_each(drop_superstrings);
     candidates.retain(|f| score(f) >= MIN_FACTOR_SCORE);
     // Sets with fewer one-character members first, then by score, then the
     // smaller set: past three CJK characters every literal is rare, and a
@@ -82,6 +83,21 @@ pub fn required_factors(hir: &Hir) -> Option<Factors> {
         indexed,
         checked: chosen,
     })
+}
+
+/// Removes the members that contain another member: text with 我保证
+/// contains 保证, so {保证, 我保证} occurs exactly where {保证} does, and the
+/// longer literal would only grow the automaton.
+fn drop_superstrings(set: &mut Vec<String>) {
+    set.sort_by_key(String::len);
+    let mut kept: Vec<String> = Vec::with_capacity(set.len());
+    for literal in set.drain(..) {
+        if !kept.iter().any(|k| literal.contains(k.as_str())) {
+            kept.push(literal);
+        }
+    }
+    kept.sort();
+    *set = kept;
 }
 
 /// Whether text containing a member of `stricter` always contains a member
@@ -270,6 +286,20 @@ mod tests {
             vec!["别人", "谁"],
             "all weak: the narrower set is indexed"
         );
+    }
+
+    #[test]
+    fn a_literal_containing_another_of_its_set_is_dropped() {
+        let f = req("(保证|我保证|保证金)收益").unwrap();
+        assert_eq!(f.indexed, ["保证收益", "保证金收益"], "{f:?}");
+        let mut set = vec![
+            "我保证".to_string(),
+            "保证".into(),
+            "承诺".into(),
+            "郑重承诺".into(),
+        ];
+        drop_superstrings(&mut set);
+        assert_eq!(set, ["保证", "承诺"]);
     }
 
     #[test]
