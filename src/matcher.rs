@@ -15,7 +15,8 @@ use crate::digits::{detects, digit_runs};
 use crate::model::Role;
 use crate::normalize::Normalized;
 use crate::rules::{Detector, Pattern, RuleSet};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use regex::RegexSet;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -152,7 +153,7 @@ struct UntriggeredRegexes {
 #[derive(Debug)]
 struct Stage {
     kind: HitKind,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Phrases>,
     owners: Vec<Vec<Owner>>,
     regexes: Vec<RegexEntry>,
     agent_untriggered: UntriggeredRegexes,
@@ -286,17 +287,7 @@ impl Stage {
                 patterns.add(literal, Owner::Trigger { regex: index });
             }
         }
-        let automaton_kind = match workload {
-            Workload::Small => AhoCorasickKind::ContiguousNFA,
-            Workload::Bulk => AhoCorasickKind::DFA,
-        };
-        let automaton = (!patterns.phrases.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(automaton_kind))
-                .build(&patterns.phrases)
-                .expect("normalised phrases are non-empty")
-        });
+        let automaton = (!patterns.phrases.is_empty()).then(|| Phrases::new(&patterns.phrases, workload));
         Stage {
             kind,
             automaton,
@@ -310,8 +301,8 @@ impl Stage {
     fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
         let mut triggered: Vec<usize> = Vec::new();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(text) {
-                for owner in &self.owners[m.pattern().as_usize()] {
+            ac.for_each_match(text.as_bytes(), |pattern, start, end| {
+                for owner in &self.owners[pattern] {
                     match *owner {
                         Owner::Phrase {
                             rule,
@@ -327,8 +318,8 @@ impl Stage {
                                     rule,
                                     kind: self.kind,
                                     source: Source::Phrase,
-                                    start: m.start(),
-                                    end: m.end(),
+                                    start,
+                                    end,
                                 });
                             }
                         }
@@ -339,7 +330,7 @@ impl Stage {
                         }
                     }
                 }
-            }
+            });
         }
         if !triggered.is_empty() {
             let chars = CharMask::of(text);
@@ -384,6 +375,67 @@ impl UntriggeredRegexes {
         let set = RegexSet::new(entries.iter().map(|&i| regexes[i].regex.as_str()))
             .expect("each regex compiled on its own when the pack was loaded");
         UntriggeredRegexes { set, entries }
+    }
+}
+
+/// An Aho-Corasick automaton over normalised phrases, searched for every
+/// occurrence of every phrase, overlapping ones included.
+///
+/// The search loop is our own, over the crate's `Automaton` trait: one
+/// transition per byte and a match check, without the iterator's
+/// per-match bookkeeping or a prefilter (useless on Chinese text, whose
+/// every character starts with one of six lead bytes). It is about a fifth
+/// faster than `find_overlapping_iter` on call text.
+#[derive(Debug)]
+enum Phrases {
+    Nfa(contiguous::NFA),
+    Dfa(dfa::DFA),
+}
+
+impl Phrases {
+    fn new(phrases: &[String], workload: Workload) -> Phrases {
+        const NON_EMPTY: &str = "normalised phrases are non-empty";
+        match workload {
+            Workload::Small => Phrases::Nfa(
+                (contiguous::Builder::new().match_kind(MatchKind::Standard))
+                    .build(phrases)
+                    .expect(NON_EMPTY),
+            ),
+            Workload::Bulk => Phrases::Dfa(
+                (dfa::Builder::new().match_kind(MatchKind::Standard))
+                    .build(phrases)
+                    .expect(NON_EMPTY),
+            ),
+        }
+    }
+
+    /// Calls `f(pattern, start, end)` for every occurrence in `text`, in
+    /// order of their end.
+    fn for_each_match(&self, text: &[u8], f: impl FnMut(usize, usize, usize)) {
+        match self {
+            Phrases::Nfa(nfa) => overlapping(nfa, text, f),
+            Phrases::Dfa(dfa) => overlapping(dfa, text, f),
+        }
+    }
+}
+
+fn overlapping<A: Automaton>(automaton: &A, text: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+    let Ok(mut state) = automaton.start_state(Anchored::No) else {
+        return;
+    };
+    for (at, &byte) in text.iter().enumerate() {
+        state = automaton.next_state(Anchored::No, state, byte);
+        if automaton.is_special(state) && automaton.is_match(state) {
+            report(automaton, state, at + 1, &mut f);
+        }
+    }
+}
+
+#[cold]
+fn report<A: Automaton>(automaton: &A, state: StateID, end: usize, f: &mut impl FnMut(usize, usize, usize)) {
+    for i in 0..automaton.match_len(state) {
+        let pattern = automaton.match_pattern(state, i);
+        f(pattern.as_usize(), end - automaton.pattern_len(pattern), end);
     }
 }
 
