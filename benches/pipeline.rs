@@ -62,7 +62,7 @@ fn benches(c: &mut Criterion) {
             }
         })
     });
-    let segmenter = Segmenter::new(callint::rules::user_dictionary());
+    let segmenter = Segmenter::default();
     let mut bounds = Vec::new();
     group.bench_function("segment", |b| {
         b.iter(|| {

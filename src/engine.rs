@@ -136,7 +136,7 @@ impl Linter {
         });
         Linter {
             matcher,
-            segmenter: Segmenter::new(crate::rules::user_dictionary()),
+            segmenter: Segmenter::default(),
             rules,
             call_level,
             sets,

@@ -58,18 +58,6 @@
 pub struct Segmenter(());
 
 impl Segmenter {
-    /// The segmenter. `user_dictionary` must be the dictionary `build.rs`
-    /// compiled in, `crate::rules::user_dictionary()`: it is no longer read,
-    /// and is accepted only until callers move to `Segmenter::default()`.
-    pub fn new(user_dictionary: &'static str) -> Self {
-        debug_assert_eq!(
-            user_dictionary,
-            crate::rules::user_dictionary(),
-            "the user dictionary is compiled in; another one cannot be loaded"
-        );
-        Segmenter(())
-    }
-
     /// Byte offsets where tokens start or end in `text`, sorted, including 0
     /// and `text.len()`.
     pub fn boundaries(&self, text: &str, out: &mut Vec<usize>) {
