@@ -306,7 +306,25 @@ impl Linter {
         if boundaries.is_empty() {
             self.segmenter.boundaries(text, boundaries);
         }
-        boundaries.binary_search(&hit.start).is_ok() && boundaries.binary_search(&hit.end).is_ok()
+        boundaries.binary_search(&hit.start).is_ok() && ends_a_word(text, hit.end, boundaries)
+    }
+}
+
+/// Sentence-final particles that jieba's dictionary glues to the word
+/// before them (看吧, 告诉您吧, 好啊).
+const PARTICLES: &[char] = &['吧', '吗', '呢', '啊', '呀', '嘛', '啦', '哦', '喔'];
+
+/// Whether a hit ending at byte `end` ends a word: at a token boundary, or
+/// where the rest of its token is sentence-final particles (你自己看 in
+/// 你自己看吧, where 看吧 is one token), since a particle closes a clause
+/// and never makes a new word of what it follows.
+fn ends_a_word(text: &str, end: usize, boundaries: &[usize]) -> bool {
+    match boundaries.binary_search(&end) {
+        Ok(_) => true,
+        Err(next) => boundaries
+            .get(next)
+            .and_then(|&token_end| text.get(end..token_end))
+            .is_some_and(|rest| rest.chars().all(|c| PARTICLES.contains(&c))),
     }
 }
 
