@@ -783,22 +783,20 @@ fn test_rules(paths: &[PathBuf]) -> Result<u8, Failure> {
     let count: usize = rules.rules.iter().map(crate::selftest::example_count).sum();
     let rule_count = rules.rules.len();
     let failures = crate::selftest::run_examples(&sources, rules);
-    for failure in &failures {
-        eprintln!(
-            "{:?}",
-            miette::Report::msg(String::new())
-                .wrap_err(failure.to_string())
-                .context("")
-        );
+    let failed = failures.len();
+    for failure in failures {
+        // The diagnostic itself, so the pack's YAML is shown with the
+        // example underlined.
+        eprintln!("{:?}", miette::Report::new(failure));
     }
     println!(
         "test-rules: {} rules, {} examples: {} passed, {} failed",
         rule_count,
         count,
-        count - failures.len(),
-        failures.len()
+        count - failed,
+        failed
     );
-    Ok(u8::from(!failures.is_empty()))
+    Ok(u8::from(failed > 0))
 }
 
 /// `callint config`: the settings in force, as YAML, each with its origin.

@@ -303,7 +303,15 @@ fn test_rules_reports_a_failing_example() {
     let assert = callint().arg("test-rules").arg(&path).assert().code(1);
     let out = assert.get_output();
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 examples: 1 passed, 1 failed"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("P-001: example must fire but did not"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("P-001: example must fire but did not"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("p.yaml:10:14") && stderr.contains("fire: [这款产品稳赚]"),
+        "the failing example is shown where the pack says it: {stderr}"
+    );
 }
 
 #[test]
