@@ -195,6 +195,8 @@ if [ -z "$callint_note" ]; then
   fi
   measure "callint --threads 1" "$vbytes" /dev/null "$callint" check --format jsonl --threads 1 "$vdump"
   measure "callint --threads 2" "$vbytes" /dev/null "$callint" check --format jsonl --threads 2 "$vdump"
+  # Issue 4's yardstick: the default packs without their call-level rules.
+  measure "callint --ignore CALL (no call-level rules)" "$vbytes" /dev/null "$callint" check --format jsonl --ignore CALL "$vdump"
   measure "callint on .gz (flate2)" "$vbytes" /dev/null "$callint" check --format jsonl "$vdump.gz"
   measure "gzip -dc | callint -" "$vbytes" /dev/null bash -c 'gzip -dc "$1" | "$2" check --format jsonl -' _ "$vdump.gz" "$callint"
   measure "callint, phrases only (bench pack, no regex)" "$vbytes" /dev/null \
