@@ -48,20 +48,11 @@ fn check<'a>(texts: impl IntoIterator<Item = &'a str>) -> usize {
 }
 
 /// Every string value in `value`.
-fn json_strings(value: &serde_json::Value, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) => out.push(s.clone()),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
-        serde_json::Value::Object(map) => map.values().for_each(|v| json_strings(v, out)),
-        _ => {}
-    }
-}
-
-fn yaml_strings(value: &serde_yaml::Value, out: &mut Vec<String>) {
+fn strings_of(value: &serde_yaml::Value, out: &mut Vec<String>) {
     match value {
         serde_yaml::Value::String(s) => out.push(s.clone()),
-        serde_yaml::Value::Sequence(items) => items.iter().for_each(|v| yaml_strings(v, out)),
-        serde_yaml::Value::Mapping(map) => map.values().for_each(|v| yaml_strings(v, out)),
+        serde_yaml::Value::Sequence(items) => items.iter().for_each(|v| strings_of(v, out)),
+        serde_yaml::Value::Mapping(map) => map.values().for_each(|v| strings_of(v, out)),
         _ => {}
     }
 }
@@ -79,23 +70,16 @@ fn texts_of(path: &Path, out: &mut Vec<String>) {
         return;
     };
     out.extend(text.lines().map(str::to_string));
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => {
-            if let Ok(v) = serde_json::from_str(&text) {
-                json_strings(&v, out);
-            }
+    // A JSON document is also YAML, so one parser and one walker serve all three.
+    let documents: Vec<&str> = match path.extension().and_then(|e| e.to_str()) {
+        Some("json" | "yaml" | "yml") => vec![text.as_str()],
+        Some("jsonl") => text.lines().collect(),
+        _ => Vec::new(),
+    };
+    for document in documents {
+        if let Ok(v) = serde_yaml::from_str(document) {
+            strings_of(&v, out);
         }
-        Some("jsonl") => {
-            for v in text.lines().filter_map(|l| serde_json::from_str(l).ok()) {
-                json_strings(&v, out);
-            }
-        }
-        Some("yaml" | "yml") => {
-            if let Ok(v) = serde_yaml::from_str(&text) {
-                yaml_strings(&v, out);
-            }
-        }
-        _ => {}
     }
     out.push(text);
 }
@@ -193,8 +177,8 @@ fn segment_matches_jieba_on_corpus() {
     let path = std::env::var("CALLINT_SEGMENT_CORPUS").expect("CALLINT_SEGMENT_CORPUS");
     let text = fs::read_to_string(path).unwrap();
     let mut texts = Vec::new();
-    for v in text.lines().filter_map(|l| serde_json::from_str(l).ok()) {
-        json_strings(&v, &mut texts);
+    for v in text.lines().filter_map(|l| serde_yaml::from_str(l).ok()) {
+        strings_of(&v, &mut texts);
     }
     let checked = check(texts.iter().map(String::as_str));
     eprintln!("{checked} texts match");
