@@ -173,28 +173,31 @@ impl CallScan {
             return;
         }
         // One pass over the bytes, no decoding: the spoken-character count,
-        // and each sentence's FNV-1a hash over its spoken characters
-        // (punctuation and spacing do not make two sentences different) with
-        // where its spoken part starts and ends.
+        // and each sentence's hash over its spoken characters (punctuation
+        // and spacing do not make two sentences different) with where its
+        // spoken part starts and ends.
         let bytes = norm.text().as_bytes();
         let mut total = 0u32;
         let mut sentence = SentenceScan::new();
         let mut i = 0;
         while i < bytes.len() {
-            if (0xe4..=0xe9).contains(&bytes[i]) && i + 3 <= bytes.len() {
-                // U+4000–U+9FFF, nearly every character of Chinese text: spoken.
-                total += 1;
+            // U+4000–U+9FFF, nearly every character of Chinese text, is
+            // spoken: take a whole run of them at once.
+            let run = cjk_run_len(&bytes[i..]);
+            if run > 0 {
+                let chars = (run / 3) as u32;
+                total += chars;
                 if want_sentences {
-                    sentence.add(i, &bytes[i..i + 3]);
+                    sentence.add(bytes, i, i + run, chars);
                 }
-                i += 3;
+                i += run;
                 continue;
             }
             let end = (i + utf8_len(bytes[i])).min(bytes.len());
             if spoken_at(bytes, i) {
                 total += 1;
                 if want_sentences {
-                    sentence.add(i, &bytes[i..end]);
+                    sentence.add(bytes, i, end, 1);
                 }
             } else if want_sentences && sentence_break_at(bytes, i) {
                 self.sentence(utt, &sentence);
@@ -219,7 +222,7 @@ impl CallScan {
         // Normalised offsets: mapped back to the original only for the rare
         // sentence that becomes a finding.
         self.sentences.push(Sentence {
-            hash: s.hash,
+            hash: s.finish(),
             utt: utt as u32,
             start: s.first as u32,
             end: s.last as u32,
@@ -228,34 +231,112 @@ impl CallScan {
     }
 }
 
-/// A sentence being read by [`CallScan::observe`].
+fn load_le(text: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(text[at..at + 8].try_into().expect("eight bytes"))
+}
+
+/// The `len` (< 8) bytes at `text[at..]` as the low bytes of a word, read
+/// with one unaligned load (a byte-wise copy would stall on store
+/// forwarding) wherever the text has eight bytes around them.
+#[inline]
+fn load_partial(text: &[u8], at: usize, len: usize) -> u64 {
+    if at + 8 <= text.len() {
+        load_le(text, at) & (u64::MAX >> (64 - 8 * len))
+    } else if at + len >= 8 {
+        load_le(text, at + len - 8) >> (64 - 8 * len)
+    } else {
+        (text[at..at + len].iter().rev()).fold(0, |w, &b| w << 8 | u64::from(b))
+    }
+}
+
+/// Bytes of the run of U+4000–U+9FFF characters that `b` starts with.
+#[inline]
+fn cjk_run_len(b: &[u8]) -> usize {
+    let mut k = 0;
+    while k + 3 <= b.len() && (0xe4..=0xe9).contains(&b[k]) {
+        k += 3;
+    }
+    k
+}
+
+/// A sentence being read by [`CallScan::observe`]: a hash of the bytes of
+/// its spoken characters, fed in runs, that does not depend on where the
+/// runs split (so 你好,我是 and 你好我是 hash alike). Eight bytes are mixed
+/// at a time; `tail` holds the bytes of a word not yet full.
 struct SentenceScan {
     hash: u64,
+    tail: u64,
+    tail_len: u32,
+    bytes: u32,
     chars: u32,
     first: usize,
     last: usize,
 }
 
+const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;
+const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// One multiply whose high and low halves are folded together: every input
+/// bit reaches every output bit (foldhash's and wyhash's mixing step).
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
 impl SentenceScan {
     fn new() -> Self {
         SentenceScan {
-            hash: 0xcbf2_9ce4_8422_2325,
+            hash: HASH_SEED,
+            tail: 0,
+            tail_len: 0,
+            bytes: 0,
             chars: 0,
             first: 0,
             last: 0,
         }
     }
 
+    /// Adds the `chars` spoken characters at bytes `from..to` of `text`.
     #[inline]
-    fn add(&mut self, at: usize, char_bytes: &[u8]) {
-        // FNV-1a over whole characters (their UTF-8 bytes as one word).
-        let word = char_bytes.iter().fold(0u64, |w, &b| w << 8 | u64::from(b));
-        self.hash = (self.hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+    fn add(&mut self, text: &[u8], from: usize, to: usize, chars: u32) {
         if self.chars == 0 {
-            self.first = at;
+            self.first = from;
         }
-        self.chars += 1;
-        self.last = at + char_bytes.len();
+        self.chars += chars;
+        self.bytes += (to - from) as u32;
+        self.last = to;
+        let mut at = from;
+        while at + 8 <= to {
+            self.push_word(load_le(text, at), 8);
+            at += 8;
+        }
+        if at < to {
+            self.push_word(load_partial(text, at, to - at), (to - at) as u32);
+        }
+    }
+
+    /// Appends the low `len` bytes of `word` to the byte stream: the bytes
+    /// that complete the pending word are mixed in, the rest wait.
+    #[inline]
+    fn push_word(&mut self, word: u64, len: u32) {
+        let shift = 8 * self.tail_len;
+        let filled = self.tail | word << shift;
+        let total = self.tail_len + len;
+        if total < 8 {
+            self.tail = filled;
+            self.tail_len = total;
+            return;
+        }
+        self.hash = fold_mul(self.hash ^ filled, HASH_MUL);
+        // The bytes of `word` that did not fit; none when the pending word was empty.
+        self.tail = if shift == 0 { 0 } else { word >> (64 - shift) };
+        self.tail_len = total - 8;
+    }
+
+    fn finish(&self) -> u64 {
+        let h = fold_mul(self.hash ^ self.tail, HASH_MUL ^ u64::from(self.bytes));
+        fold_mul(h, HASH_MUL)
     }
 }
 
@@ -958,5 +1039,60 @@ fn extent(direction: Direction, utterances: Option<usize>, seconds: Option<f64>)
         (Some(n), None) => format!("within {n} utterance{} {side}", plural(n)),
         (None, Some(s)) => format!("within {s} s {side}"),
         (Some(n), Some(s)) => format!("within {n} utterance{} and {s} s {side}", plural(n)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences_of(texts: &[&str]) -> (Vec<u64>, Vec<u32>) {
+        let mut scan = CallScan::default();
+        scan.reset(0, texts.len(), &[Role::Agent], &[Role::Agent], 1);
+        for (i, text) in texts.iter().enumerate() {
+            scan.observe(i, Role::Agent, &Normalized::new(text));
+        }
+        (
+            scan.sentences.iter().map(|s| s.hash).collect(),
+            scan.chars.clone(),
+        )
+    }
+
+    #[test]
+    fn punctuation_and_spacing_do_not_change_a_sentence() {
+        let (hashes, chars) = sentences_of(&[
+            "您好，请问有什么可以帮您的吗？",
+            "您好请问有什么可以帮您的吗",
+            "您 好,请问有什么可以帮您的「吗」!",
+            "您好，請問有什麼可以幫您的嗎",
+        ]);
+        assert_eq!(hashes.len(), 4);
+        assert!(hashes.iter().all(|&h| h == hashes[0]), "{hashes:x?}");
+        assert_eq!(chars, [13, 13, 13, 13]);
+    }
+
+    #[test]
+    fn different_sentences_hash_apart() {
+        // Same characters in another order, one character more or less, and
+        // runs that end at every offset of an eight-byte word.
+        let texts = [
+            "您好请问有什么可以帮您",
+            "请问您好有什么可以帮您",
+            "您好请问有什么可以帮",
+            "您好请问有什么可以帮您a",
+            "a您好请问有什么可以帮您",
+        ];
+        let (hashes, _) = sentences_of(&texts);
+        let mut unique = hashes.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), texts.len(), "{hashes:x?}");
+    }
+
+    #[test]
+    fn sentences_split_at_sentence_ends_only() {
+        let (hashes, _) = sentences_of(&["好的。您稍等！我查一下；马上就好…请稍候", "好的,您稍等"]);
+        assert_eq!(hashes.len(), 6);
+        assert_ne!(hashes[5], hashes[0]);
     }
 }
