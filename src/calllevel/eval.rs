@@ -885,11 +885,21 @@ impl Eval<'_> {
 
     fn interruption(&mut self, min_overlap: f64, after_cue: Option<usize>) {
         let first_cue = after_cue.map(|c| self.hits(c).first().map_or(usize::MAX, |h| h.utt as usize));
+        if first_cue == Some(usize::MAX) {
+            return;
+        }
+        // The latest end among the other speakers' utterances so far: when
+        // it is not far enough past a start, nobody was talked over there.
+        let mut latest_other_end = f64::NEG_INFINITY;
         for u in 0..self.len() {
             if !self.roles.contains(&self.role(u)) {
+                latest_other_end = latest_other_end.max(self.end(u));
                 continue;
             }
             let at = self.start(u);
+            if latest_other_end - at <= min_overlap {
+                continue;
+            }
             let talked_over = (u.saturating_sub(8)..u).rev().find(|&p| {
                 !self.roles.contains(&self.role(p))
                     && self.start(p) < at

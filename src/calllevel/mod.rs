@@ -999,14 +999,10 @@ fn want(info: &SetInfo, call: &Call, timed: bool, scan: &mut CallScan) -> Want {
             Some(last) => Want::Range(0, last as u32 + 1),
             None => Want::Range(0, 0),
         },
-        SetUse::Window(Window::Last(k)) => {
-            let all: Vec<usize> = of_role().collect();
-            let from = all.len().saturating_sub(k);
-            match all.get(from) {
-                Some(&first) => Want::Range(first as u32, u.len() as u32),
-                None => Want::Range(0, 0),
-            }
-        }
+        SetUse::Window(Window::Last(k)) => match of_role().rev().take(k).last() {
+            Some(first) => Want::Range(first as u32, u.len() as u32),
+            None => Want::Range(0, 0),
+        },
         SetUse::Window(_) => Want::All,
         SetUse::Excuse {
             max_seconds,
