@@ -11,7 +11,7 @@
 
 use crate::calllevel::{CallLevel, CallScan};
 pub use crate::matcher::Workload;
-use crate::matcher::{Deferred, HitKind, Matcher, RawHit, Source};
+use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
 use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
@@ -81,10 +81,6 @@ pub struct Linter {
     /// The phrase sets of call-level rules, hidden rules numbered from
     /// `rules.rules.len()` in matcher hits.
     sets: Vec<Rule>,
-    /// The sets that matter in only a few utterances of a call (a greeting in
-    /// the first turns, an answer after a complaint, …), kept out of the main
-    /// automaton and scanned only where they matter; same rule numbering.
-    sparse: Option<Deferred<Matcher>>,
 }
 
 impl Linter {
@@ -96,51 +92,25 @@ impl Linter {
     /// Compiles the search structures for `rules`, built for `workload`.
     pub fn for_workload(rules: RuleSet, workload: Workload) -> Linter {
         let (call_level, sets) = CallLevel::new(&rules.rules);
-        // Two matchers over the same numbering: each sees the other's rules
-        // with nothing to match.
-        let blank = |r: &Rule| Rule {
-            phrases: Vec::new(),
-            patterns: Vec::new(),
-            exception_phrases: Vec::new(),
-            exception_patterns: Vec::new(),
-            detector: None,
-            ..r.clone()
-        };
-        let numbered = |sparse: bool| {
-            let phrase_rules = rules
-                .rules
-                .iter()
-                .map(|r| if sparse { blank(r) } else { r.clone() });
-            let keep = |(i, s): (usize, &Rule)| {
-                if call_level.is_sparse(i) == sparse {
-                    s.clone()
-                } else {
-                    blank(s)
-                }
-            };
-            RuleSet {
-                packs: Vec::new(),
-                rules: phrase_rules.chain(sets.iter().enumerate().map(keep)).collect(),
-            }
-        };
+        // The sets go into the one automaton with the phrase rules. A set
+        // that matters in only a few utterances (a greeting in the first
+        // turns) costs a few more matches elsewhere, which is cheaper than a
+        // second automaton scanned where it matters.
         let matcher = if sets.is_empty() {
             Matcher::new(&rules, workload)
         } else {
-            Matcher::new(&numbered(false), workload)
+            let all = RuleSet {
+                packs: Vec::new(),
+                rules: rules.rules.iter().chain(&sets).cloned().collect(),
+            };
+            Matcher::new(&all, workload)
         };
-        // Scanned only in the few utterances where a sparse set matters, and
-        // built only when the first such utterance comes (never for scripts).
-        let sparse = (0..sets.len()).any(|i| call_level.is_sparse(i)).then(|| {
-            let rules = numbered(true);
-            Deferred::new(Box::new(move || Matcher::new(&rules, workload)))
-        });
         Linter {
             matcher,
             segmenter: Segmenter::default(),
             rules,
             call_level,
             sets,
-            sparse,
         }
     }
 
@@ -222,20 +192,20 @@ impl Linter {
         hits.clear();
         self.matcher.scan_hits(utterance.role, norm, hits);
         let phrase_rules = self.rules.rules.len();
-        let sparse = if collect && !self.sets.is_empty() {
-            self.set_hits(index, utterance.role, norm, hits, call)
+        if collect && !self.sets.is_empty() {
+            let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
+            call.candidates(hits.iter().filter_map(set_of));
+            // Set hits that cannot change a call-level verdict need no
+            // boundary check and no exceptions.
+            hits.retain(|h| set_of(h).is_none_or(|set| call.wants(set, index)));
         } else {
             // No call-level verdict to feed (a script, a single utterance).
             hits.retain(|h| h.rule < phrase_rules);
-            None
-        };
+        }
         if hits.is_empty() {
             return;
         }
         self.matcher.scan_exceptions(utterance.role, norm, hits);
-        if let Some(sparse) = sparse {
-            sparse.scan_exceptions(utterance.role, norm, hits);
-        }
         let text = norm.text();
         kept.clear();
         boundaries.clear();
@@ -264,33 +234,6 @@ impl Linter {
             });
         }
         out[first_new..].sort_by_key(|f| (f.span.as_ref().map(|s| s.byte_start), f.rule));
-    }
-
-    /// Adds the hits of sparse phrase sets where one matters, notes every
-    /// set with a candidate, then drops the set hits that cannot change a
-    /// call-level verdict: they need no boundary check and no exceptions.
-    /// Returns the sparse matcher when it scanned this utterance.
-    fn set_hits(
-        &self,
-        index: usize,
-        role: Role,
-        norm: &Normalized,
-        hits: &mut Vec<RawHit>,
-        call: &mut CallScan,
-    ) -> Option<&Matcher> {
-        let phrase_rules = self.rules.rules.len();
-        let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
-        call.candidates(hits.iter().filter_map(set_of));
-        let sparse = (self.sparse.as_deref()).filter(|_| call.wants_sparse(index, role));
-        if let Some(sparse) = sparse {
-            let before = hits.len();
-            sparse.scan_hits(role, norm, hits);
-            if hits.len() > before {
-                call.candidates(hits.iter().filter_map(set_of));
-            }
-        }
-        hits.retain(|h| set_of(h).is_none_or(|set| call.wants(set, index)));
-        sparse
     }
 
     fn on_token_boundaries(

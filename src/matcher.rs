@@ -176,7 +176,7 @@ pub struct Matcher {
 }
 
 /// A value built the first time it is needed, by a closure given up front.
-pub type Deferred<T> = LazyLock<T, Box<dyn FnOnce() -> T + Send>>;
+type Deferred<T> = LazyLock<T, Box<dyn FnOnce() -> T + Send>>;
 
 /// How much text a matcher is about to scan, which decides how much time to
 /// spend building it.

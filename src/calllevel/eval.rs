@@ -56,8 +56,6 @@ pub struct CallScan {
     pub(super) mask: Vec<bool>,
     /// Sets with a candidate (before boundary checks) in the current utterance.
     candidates: Vec<usize>,
-    /// Sparse sets of this call: `(set, agent, customer)`.
-    pub(super) sparse: Vec<(usize, bool, bool)>,
     /// Sentences shorter than this are not kept.
     sentence_chars: u32,
 }
@@ -89,19 +87,6 @@ impl CallScan {
         self.last.clear();
         self.last.resize(sets, 0);
         self.mask.clear();
-        self.sparse.clear();
-    }
-
-    /// Whether some sparse set of `role` matters in utterance `utt`, so that
-    /// the sparse matcher must scan it (after [`CallScan::candidates`]).
-    pub fn wants_sparse(&self, utt: usize, role: Role) -> bool {
-        self.sparse.iter().any(|&(set, agent, customer)| {
-            let speaks = match role {
-                Role::Agent => agent,
-                Role::Customer => customer,
-            };
-            speaks && self.wants(set, utt)
-        })
     }
 
     /// Whether a hit of global set `set` in utterance `utt` can change any

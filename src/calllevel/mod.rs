@@ -901,16 +901,6 @@ impl CallLevel {
         (level, sets)
     }
 
-    /// Whether set `set` matters in only a few utterances of a call (inside
-    /// a first/last-N window, after its trigger, before a long gap), so that
-    /// it is scanned for only there rather than in the main automaton.
-    pub fn is_sparse(&self, set: usize) -> bool {
-        matches!(
-            self.sets[set].usage,
-            SetUse::After { .. } | SetUse::Excuse { .. } | SetUse::Window(Window::First(_) | Window::Last(_))
-        )
-    }
-
     /// Whether there is anything to evaluate.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
@@ -943,20 +933,13 @@ impl CallLevel {
                 count
             }));
         }
-        for (i, info) in self.sets.iter().enumerate() {
+        for info in &self.sets {
             let want = if info.needs_times && !timed {
                 Want::Range(0, 0)
             } else {
                 want(info, call, timed, scan)
             };
             scan.wants.push(want);
-            if self.is_sparse(i) && want != Want::Range(0, 0) {
-                scan.sparse.push((
-                    i,
-                    info.roles.contains(&Role::Agent),
-                    info.roles.contains(&Role::Customer),
-                ));
-            }
         }
     }
 }
