@@ -191,6 +191,9 @@ impl Linter {
         }
         hits.clear();
         self.matcher.scan_hits(utterance.role, norm, hits);
+        if hits.is_empty() {
+            return;
+        }
         let phrase_rules = self.rules.rules.len();
         if collect && !self.sets.is_empty() {
             let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
@@ -203,6 +206,7 @@ impl Linter {
             hits.retain(|h| h.rule < phrase_rules);
         }
         if hits.is_empty() {
+            // Every hit was of a set that does not matter here.
             return;
         }
         self.matcher.scan_exceptions(utterance.role, norm, hits);

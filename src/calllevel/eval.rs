@@ -283,7 +283,7 @@ impl SentenceScan {
     }
 
     /// Adds the `chars` spoken characters at bytes `from..to` of `text`.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, text: &[u8], from: usize, to: usize, chars: u32) {
         if self.chars == 0 {
             self.first = from;
