@@ -237,11 +237,11 @@ fn load_partial(text: &[u8], at: usize, len: usize) -> u64 {
 /// Bytes of the run of U+4000–U+9FFF characters that `b` starts with.
 #[inline]
 fn cjk_run_len(b: &[u8]) -> usize {
-    let mut k = 0;
-    while k + 3 <= b.len() && (0xe4..=0xe9).contains(&b[k]) {
-        k += 3;
+    let mut rest = b;
+    while let [0xe4..=0xe9, _, _, ref tail @ ..] = *rest {
+        rest = tail;
     }
-    k
+    b.len() - rest.len()
 }
 
 /// A sentence being read by [`CallScan::observe`]: a hash of the bytes of
