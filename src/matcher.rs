@@ -1,8 +1,10 @@
 //! One pass over an utterance that finds every candidate hit of every rule.
 //!
-//! All phrases of all enabled rules — hit phrases and exception phrases alike —
-//! go into a single Aho-Corasick automaton, so the cost of a scan barely grows
-//! with the number of rules. Several rules may share a phrase; each automaton
+//! All phrases of all enabled rules that apply to a speaker role go into one
+//! Aho-Corasick automaton for that role (hit phrases and exception phrases in
+//! two stages), so the cost of a scan barely grows with the number of rules,
+//! and a customer's utterance is scanned by the small automaton of the few
+//! phrases that concern customers. Several rules may share a phrase; each automaton
 //! pattern keeps the list of `(rule, kind)` owners it stands for. Regexes run
 //! through one `RegexSet` per speaker role, so an utterance only pays for the
 //! regexes that could apply to its speaker, and only the regexes the set says
@@ -64,11 +66,7 @@ pub struct RawHit {
 #[derive(Debug, Clone, Copy)]
 enum Owner {
     /// A rule's phrase (or exception phrase, in the exception stage).
-    Phrase {
-        rule: usize,
-        agent: bool,
-        customer: bool,
-    },
+    Phrase { rule: usize },
     /// A required literal of regex `regex`: the regex may match here.
     Trigger { regex: usize },
 }
@@ -153,11 +151,27 @@ struct UntriggeredRegexes {
 #[derive(Debug)]
 struct Stage {
     kind: HitKind,
-    automaton: Option<Phrases>,
-    owners: Vec<Vec<Owner>>,
+    /// The phrases and regex triggers that apply to each role, by
+    /// [`role_slot`]. Customers say few of the phrases rules look for, so
+    /// their automaton is a fraction of the agents' and stays in cache.
+    phrases: [Deferred<RolePhrases>; 2],
     regexes: Vec<RegexEntry>,
     agent_untriggered: UntriggeredRegexes,
     customer_untriggered: UntriggeredRegexes,
+}
+
+/// One role's automaton and what each of its patterns stands for.
+#[derive(Debug)]
+struct RolePhrases {
+    automaton: Option<Phrases>,
+    owners: Vec<Vec<Owner>>,
+}
+
+fn role_slot(role: Role) -> usize {
+    match role {
+        Role::Agent => 0,
+        Role::Customer => 1,
+    }
 }
 
 /// The compiled search structures for a rule set.
@@ -255,76 +269,59 @@ impl Matcher {
 impl Stage {
     /// The phrases and regexes of `kind` in `rules`.
     fn new(rules: &RuleSet, kind: HitKind, workload: Workload) -> Stage {
-        let mut patterns = PatternTable::default();
         let mut regexes = Vec::new();
         for (i, rule) in rules.rules.iter().enumerate() {
             let agent = rule.applies_to(Role::Agent);
             let customer = rule.applies_to(Role::Customer);
-            let (phrases, res) = match kind {
-                HitKind::Hit => (&rule.phrases, &rule.patterns),
-                HitKind::Exception => (&rule.exception_phrases, &rule.exception_patterns),
+            let res = match kind {
+                HitKind::Hit => &rule.patterns,
+                HitKind::Exception => &rule.exception_patterns,
             };
-            for phrase in phrases {
-                let owner = Owner::Phrase {
-                    rule: i,
-                    agent,
-                    customer,
-                };
-                patterns.add(phrase, owner);
-            }
             regexes.extend(res.iter().map(|regex| RegexEntry::new(regex, i, agent, customer)));
         }
-        let mut untriggered = Vec::new();
         // A regex that cannot match (the built-in suppression rules' `[^\s\S]`)
         // would otherwise run on every utterance.
         regexes.retain(|entry| entry.regex.can_match());
-        for (index, entry) in regexes.iter().enumerate() {
-            let Some(factors) = entry.regex.factors() else {
-                untriggered.push(index);
-                continue;
-            };
-            for literal in &factors.indexed {
-                patterns.add(literal, Owner::Trigger { regex: index });
-            }
-        }
-        let automaton = (!patterns.phrases.is_empty()).then(|| Phrases::new(&patterns.phrases, workload));
+        let untriggered: Vec<usize> = (0..regexes.len())
+            .filter(|&i| regexes[i].regex.factors().is_none())
+            .collect();
+        let agent_untriggered = UntriggeredRegexes::new(&regexes, &untriggered, Role::Agent);
+        let customer_untriggered = UntriggeredRegexes::new(&regexes, &untriggered, Role::Customer);
+        let role_phrases = |role: Role| -> Deferred<RolePhrases> {
+            let rules = rules.clone();
+            let triggers: Vec<(usize, Vec<String>)> = (regexes.iter().enumerate())
+                .filter(|(_, entry)| entry.applies_to(role))
+                .filter_map(|(i, entry)| entry.regex.factors().map(|f| (i, f.indexed.clone())))
+                .collect();
+            Deferred::new(Box::new(move || {
+                RolePhrases::new(&rules, kind, role, &triggers, workload)
+            }))
+        };
         Stage {
             kind,
-            automaton,
-            owners: patterns.owners,
-            agent_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Agent),
-            customer_untriggered: UntriggeredRegexes::new(&regexes, &untriggered, Role::Customer),
+            phrases: [role_phrases(Role::Agent), role_phrases(Role::Customer)],
+            agent_untriggered,
+            customer_untriggered,
             regexes,
         }
     }
 
     fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
         let mut triggered: Vec<usize> = Vec::new();
-        if let Some(ac) = &self.automaton {
+        let phrases = &*self.phrases[role_slot(role)];
+        if let Some(ac) = &phrases.automaton {
             ac.for_each_match(text.as_bytes(), |pattern, start, end| {
-                for owner in &self.owners[pattern] {
+                for owner in &phrases.owners[pattern] {
                     match *owner {
-                        Owner::Phrase {
+                        Owner::Phrase { rule } => out.push(RawHit {
                             rule,
-                            agent,
-                            customer,
-                        } => {
-                            let applies = match role {
-                                Role::Agent => agent,
-                                Role::Customer => customer,
-                            };
-                            if applies {
-                                out.push(RawHit {
-                                    rule,
-                                    kind: self.kind,
-                                    source: Source::Phrase,
-                                    start,
-                                    end,
-                                });
-                            }
-                        }
+                            kind: self.kind,
+                            source: Source::Phrase,
+                            start,
+                            end,
+                        }),
                         Owner::Trigger { regex } => {
-                            if self.regexes[regex].applies_to(role) && !triggered.contains(&regex) {
+                            if !triggered.contains(&regex) {
                                 triggered.push(regex);
                             }
                         }
@@ -361,6 +358,38 @@ impl Stage {
                     end: m.end(),
                 });
             }
+        }
+    }
+}
+
+impl RolePhrases {
+    /// The automaton over the phrases of `kind` of the rules that apply to
+    /// `role`, and over `triggers`: each regex's required literals.
+    fn new(
+        rules: &RuleSet,
+        kind: HitKind,
+        role: Role,
+        triggers: &[(usize, Vec<String>)],
+        workload: Workload,
+    ) -> RolePhrases {
+        let mut patterns = PatternTable::default();
+        for (i, rule) in rules.rules.iter().enumerate().filter(|(_, r)| r.applies_to(role)) {
+            let phrases = match kind {
+                HitKind::Hit => &rule.phrases,
+                HitKind::Exception => &rule.exception_phrases,
+            };
+            for phrase in phrases {
+                patterns.add(phrase, Owner::Phrase { rule: i });
+            }
+        }
+        for (regex, literals) in triggers {
+            for literal in literals {
+                patterns.add(literal, Owner::Trigger { regex: *regex });
+            }
+        }
+        RolePhrases {
+            automaton: (!patterns.phrases.is_empty()).then(|| Phrases::new(&patterns.phrases, workload)),
+            owners: patterns.owners,
         }
     }
 }
