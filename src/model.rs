@@ -22,15 +22,41 @@ impl Role {
     /// Returns `None` for anything else, so the reader can say which spelling it
     /// did not understand instead of guessing.
     pub fn parse(s: &str) -> Option<Role> {
+        const AGENT: &[&str] = &[
+            "agent",
+            "a",
+            "staff",
+            "service",
+            "seat",
+            "坐席",
+            "座席",
+            "客服",
+            "员工",
+            "柜员",
+            "话务员",
+            "客户经理",
+        ];
+        const CUSTOMER: &[&str] = &[
+            "customer",
+            "c",
+            "client",
+            "user",
+            "caller",
+            "客户",
+            "用户",
+            "来电人",
+            "客人",
+        ];
+        // Called for every utterance of a dump: compare without allocating a
+        // lower-case copy.
         let s = s.trim();
-        let lower = s.to_ascii_lowercase();
-        match lower.as_str() {
-            "agent" | "a" | "staff" | "service" | "seat" | "坐席" | "座席" | "客服" | "员工" | "柜员"
-            | "话务员" | "客户经理" => Some(Role::Agent),
-            "customer" | "c" | "client" | "user" | "caller" | "客户" | "用户" | "来电人" | "客人" => {
-                Some(Role::Customer)
-            }
-            _ => crate::config::role_alias(s),
+        let is_one_of = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(s));
+        if is_one_of(AGENT) {
+            Some(Role::Agent)
+        } else if is_one_of(CUSTOMER) {
+            Some(Role::Customer)
+        } else {
+            crate::config::role_alias(s)
         }
     }
 
@@ -98,4 +124,28 @@ pub struct Call {
     /// A script-library file rather than a dialogue: every line is agent
     /// speech, so call-level rules (greeting, silence, …) do not apply.
     pub script: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_read_in_any_ascii_case_with_spaces_around() {
+        for (spelling, role) in [
+            ("agent", Role::Agent),
+            ("AGENT", Role::Agent),
+            (" Seat ", Role::Agent),
+            ("坐席", Role::Agent),
+            ("客户经理", Role::Agent),
+            ("Customer", Role::Customer),
+            ("C", Role::Customer),
+            (" 来电人", Role::Customer),
+        ] {
+            assert_eq!(Role::parse(spelling), Some(role), "{spelling:?}");
+        }
+        for spelling in ["", "agents", "机器人", "1"] {
+            assert_eq!(Role::parse(spelling), None, "{spelling:?}");
+        }
+    }
 }

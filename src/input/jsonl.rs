@@ -44,12 +44,52 @@ struct RawUtterance<'a> {
 }
 
 /// A JSON value that people write either as a string or as a number.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Scalar<'a> {
-    Str(#[serde(borrow)] Cow<'a, str>),
+    Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
+}
+
+/// By hand rather than `#[serde(untagged)]`, which buffers every value
+/// before trying each variant: this is read for every utterance's role.
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for ScalarVisitor<'a> {
+            type Value = Scalar<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'a>, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Scalar<'a>, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Scalar<'a>, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar<'a>, E> {
+                Ok(Scalar::Int(v))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar<'a>, E> {
+                Ok(i64::try_from(v).map_or(Scalar::Float(v as f64), Scalar::Int))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar<'a>, E> {
+                Ok(Scalar::Float(v))
+            }
+        }
+
+        deserializer.deserialize_any(ScalarVisitor(std::marker::PhantomData))
+    }
 }
 
 impl Scalar<'_> {
