@@ -156,8 +156,8 @@ struct Stage {
     /// their automaton is a fraction of the agents' and stays in cache.
     phrases: [Deferred<RolePhrases>; 2],
     regexes: Vec<RegexEntry>,
-    agent_untriggered: UntriggeredRegexes,
-    customer_untriggered: UntriggeredRegexes,
+    /// Regexes without required literals, by [`role_slot`].
+    untriggered: [UntriggeredRegexes; 2],
 }
 
 /// One role's automaton and what each of its patterns stands for.
@@ -285,23 +285,26 @@ impl Stage {
         let untriggered: Vec<usize> = (0..regexes.len())
             .filter(|&i| regexes[i].regex.factors().is_none())
             .collect();
-        let agent_untriggered = UntriggeredRegexes::new(&regexes, &untriggered, Role::Agent);
-        let customer_untriggered = UntriggeredRegexes::new(&regexes, &untriggered, Role::Customer);
         let role_phrases = |role: Role| -> Deferred<RolePhrases> {
-            let rules = rules.clone();
-            let triggers: Vec<(usize, Vec<String>)> = (regexes.iter().enumerate())
-                .filter(|(_, entry)| entry.applies_to(role))
-                .filter_map(|(i, entry)| entry.regex.factors().map(|f| (i, f.indexed.clone())))
-                .collect();
-            Deferred::new(Box::new(move || {
-                RolePhrases::new(&rules, kind, role, &triggers, workload)
-            }))
+            let mut patterns: Vec<(String, Owner)> = Vec::new();
+            for (i, rule) in rules.rules.iter().enumerate().filter(|(_, r)| r.applies_to(role)) {
+                let phrases = match kind {
+                    HitKind::Hit => &rule.phrases,
+                    HitKind::Exception => &rule.exception_phrases,
+                };
+                patterns.extend(phrases.iter().map(|p| (p.clone(), Owner::Phrase { rule: i })));
+            }
+            for (i, entry) in regexes.iter().enumerate().filter(|(_, e)| e.applies_to(role)) {
+                let literals = entry.regex.factors().map_or(&[][..], |f| &f.indexed);
+                patterns.extend(literals.iter().map(|l| (l.clone(), Owner::Trigger { regex: i })));
+            }
+            Deferred::new(Box::new(move || RolePhrases::new(&patterns, workload)))
         };
+        let untriggered_for = |role| UntriggeredRegexes::new(&regexes, &untriggered, role);
         Stage {
             kind,
             phrases: [role_phrases(Role::Agent), role_phrases(Role::Customer)],
-            agent_untriggered,
-            customer_untriggered,
+            untriggered: [untriggered_for(Role::Agent), untriggered_for(Role::Customer)],
             regexes,
         }
     }
@@ -333,10 +336,7 @@ impl Stage {
             let chars = CharMask::of(text);
             triggered.retain(|&regex| self.regexes[regex].may_match(text, &chars));
         }
-        let untriggered = match role {
-            Role::Agent => &self.agent_untriggered,
-            Role::Customer => &self.customer_untriggered,
-        };
+        let untriggered = &self.untriggered[role_slot(role)];
         if !untriggered.entries.is_empty() {
             triggered.extend(
                 untriggered
@@ -363,33 +363,16 @@ impl Stage {
 }
 
 impl RolePhrases {
-    /// The automaton over the phrases of `kind` of the rules that apply to
-    /// `role`, and over `triggers`: each regex's required literals.
-    fn new(
-        rules: &RuleSet,
-        kind: HitKind,
-        role: Role,
-        triggers: &[(usize, Vec<String>)],
-        workload: Workload,
-    ) -> RolePhrases {
-        let mut patterns = PatternTable::default();
-        for (i, rule) in rules.rules.iter().enumerate().filter(|(_, r)| r.applies_to(role)) {
-            let phrases = match kind {
-                HitKind::Hit => &rule.phrases,
-                HitKind::Exception => &rule.exception_phrases,
-            };
-            for phrase in phrases {
-                patterns.add(phrase, Owner::Phrase { rule: i });
-            }
-        }
-        for (regex, literals) in triggers {
-            for literal in literals {
-                patterns.add(literal, Owner::Trigger { regex: *regex });
-            }
+    /// The automaton over one role's patterns: its rules' phrases and the
+    /// required literals of its regexes.
+    fn new(patterns: &[(String, Owner)], workload: Workload) -> RolePhrases {
+        let mut table = PatternTable::default();
+        for (pattern, owner) in patterns {
+            table.add(pattern, *owner);
         }
         RolePhrases {
-            automaton: (!patterns.phrases.is_empty()).then(|| Phrases::new(&patterns.phrases, workload)),
-            owners: patterns.owners,
+            automaton: (!table.phrases.is_empty()).then(|| Phrases::new(&table.phrases, workload)),
+            owners: table.owners,
         }
     }
 }

@@ -109,7 +109,7 @@ fn plain_run_end(text: &str, at: usize) -> usize {
                 rest = tail;
             }
             [lead @ 0..=0x7f, ref tail @ ..] => {
-                if PLAIN_BMP_BITS[usize::from(lead) / 64] & (1 << (lead % 64)) == 0 {
+                if !is_plain(char::from(lead)) {
                     break;
                 }
                 rest = tail;
