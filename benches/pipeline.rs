@@ -2,7 +2,7 @@
 //! utterances with the default packs. Each benchmark first checks the number
 //! of findings it expects, so a faster wrong answer fails instead of passing.
 
-use callint::engine::{Linter, Scratch, Workload};
+use callint::engine::{Linter, Scratch};
 use callint::model::{Call, Role, Utterance};
 use callint::normalize::Normalized;
 use callint::rules::RuleSet;
@@ -43,7 +43,7 @@ fn bytes(call: &Call) -> u64 {
 
 fn benches(c: &mut Criterion) {
     let rules = RuleSet::compile(&RuleSet::default_sources()).expect("default packs compile");
-    let linter = Linter::for_workload(rules, Workload::Bulk);
+    let linter = Linter::new(rules);
     let call = call();
     let mut scratch = Scratch::default();
     assert_eq!(

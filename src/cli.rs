@@ -10,9 +10,9 @@
 
 use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError};
-use crate::engine::{Linter, Workload};
+use crate::engine::Linter;
 use crate::gate::{Gate, GateOptions};
-use crate::input::{self, Format};
+use crate::input::Format;
 use crate::report::{self, OutputFormat, Style};
 use crate::rules::{PackError, PackSource, RuleSet, Severity};
 use crate::run::{self, CheckOptions};
@@ -490,17 +490,6 @@ fn output(path: Option<&std::path::Path>) -> Result<Box<dyn Write>, Failure> {
     })
 }
 
-/// Inputs beyond this size (or standard input) are worth a slower-to-build,
-/// faster-to-scan matcher.
-const BULK_BYTES: u64 = 8 << 20;
-
-fn workload(paths: &[PathBuf]) -> Workload {
-    match input::total_bytes(&input::expand(paths, &mut Vec::new())) {
-        Some(bytes) if bytes < BULK_BYTES => Workload::Small,
-        _ => Workload::Bulk,
-    }
-}
-
 fn check(args: CheckArgs) -> Result<u8, Failure> {
     let config = load_config(&args.packs)?;
     let mut rules = load_rules(&args.packs, &config)?;
@@ -529,7 +518,7 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
             .build_global()
             .map_err(|e| Failure::Usage(format!("cannot start {n} threads: {e}")))?;
     }
-    let linter = Linter::for_workload(rules, workload(&paths));
+    let linter = Linter::new(rules);
     let out = output(args.output.as_deref())?;
     let color = match args.color {
         ColorChoice::Always => true,

@@ -10,7 +10,6 @@
 //! utterances that still have a candidate after the cheap checks.
 
 use crate::calllevel::{CallLevel, CallScan};
-pub use crate::matcher::Workload;
 use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
 use crate::normalize::{is_clause_break, Normalized};
@@ -84,26 +83,21 @@ pub struct Linter {
 }
 
 impl Linter {
-    /// Compiles the search structures for `rules`, for a small workload.
+    /// Compiles the search structures for `rules`.
     pub fn new(rules: RuleSet) -> Linter {
-        Linter::for_workload(rules, Workload::Small)
-    }
-
-    /// Compiles the search structures for `rules`, built for `workload`.
-    pub fn for_workload(rules: RuleSet, workload: Workload) -> Linter {
         let (call_level, sets) = CallLevel::new(&rules.rules);
-        // The sets go into the one automaton with the phrase rules. A set
+        // The sets go into the one phrase index with the phrase rules. A set
         // that matters in only a few utterances (a greeting in the first
         // turns) costs a few more matches elsewhere, which is cheaper than a
-        // second automaton scanned where it matters.
+        // second index scanned where it matters.
         let matcher = if sets.is_empty() {
-            Matcher::new(&rules, workload)
+            Matcher::new(&rules)
         } else {
             let all = RuleSet {
                 packs: Vec::new(),
                 rules: rules.rules.iter().chain(&sets).cloned().collect(),
             };
-            Matcher::new(&all, workload)
+            Matcher::new(&all)
         };
         Linter {
             matcher,

@@ -4,9 +4,9 @@
 //!
 //! ```text
 //! input ──► normalize ──► matcher ──► engine ──► report
-//! (calls)   (offset map)  (aho-corasick  (roles, boundaries   (human, concise,
-//!                          + regex)       via segment, negation,  json, jsonl)
-//!                                         exceptions)
+//! (calls)   (offset map)  (phrases     (roles, boundaries   (human, concise,
+//!                          + regex)     via segment,         json, jsonl)
+//!                                       negation, exceptions)
 //! ```
 //!
 //! [`engine::Linter`] is the library entry point: build it from a
@@ -27,6 +27,7 @@ pub mod matcher;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod phrases;
 pub mod report;
 pub mod rules;
 pub mod run;

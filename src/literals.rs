@@ -1,4 +1,4 @@
-//! Required literals of a regex, so the phrase automaton can tell when a regex
+//! Required literals of a regex, so the phrase index can tell when a regex
 //! is worth running.
 //!
 //! A `RegexSet` over 150 patterns with Unicode classes runs a lazy DFA over
@@ -8,7 +8,7 @@
 //! text contains one of 不需要/无需/免, *and* one of 核实/验证, *and* 身份.
 //! Each such set is a *factor*: every match contains a member of every
 //! factor. This module finds factors by walking the regex syntax tree and
-//! keeps the most selective few. Their literals join the phrase automaton as
+//! keeps the most selective few. Their literals join the phrase index as
 //! triggers, and a regex runs only in an utterance where every one of its
 //! factors occurs.
 //!
@@ -21,7 +21,7 @@
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Most literals a product of adjacent sets may hold: a product grows
-/// multiplicatively, and every literal costs start-up time and automaton
+/// multiplicatively, and every literal costs start-up time and index
 /// memory.
 const MAX_PRODUCT: usize = 24;
 /// Most literals a factor may hold; a word list (family members, products)
@@ -41,11 +41,11 @@ const MIN_TOTAL_SCORE: usize = 4;
 /// What must occur in an utterance for a regex to match there.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Factors {
-    /// The most selective set: its literals go into the phrase automaton.
+    /// The most selective set: its literals go into the phrase index.
     pub indexed: Vec<String>,
     /// The other sets, looked for with a substring search only once a member
     /// of `indexed` has occurred. A common word (一下, 说, 我) in the
-    /// automaton would be reported in most utterances; here it costs nothing
+    /// index would be reported in most utterances; here it costs nothing
     /// until the rare word beside it turns up.
     pub checked: Vec<Vec<String>>,
 }
@@ -59,7 +59,7 @@ pub fn required_factors(hir: &Hir) -> Option<Factors> {
     candidates.retain(|f| score(f) >= MIN_FACTOR_SCORE);
     // Sets with fewer one-character members first, then by score, then the
     // smaller set: past three CJK characters every literal is rare, and a
-    // smaller set keeps the automaton small.
+    // smaller set keeps the index small.
     candidates.sort_by_key(|f| {
         let single = f.iter().filter(|l| l.chars().count() < 2).count();
         let bytes: usize = f.iter().map(String::len).sum();
@@ -87,7 +87,7 @@ pub fn required_factors(hir: &Hir) -> Option<Factors> {
 
 /// Removes the members that contain another member: text with 我保证
 /// contains 保证, so {保证, 我保证} occurs exactly where {保证} does, and the
-/// longer literal would only grow the automaton.
+/// longer literal would only grow the index.
 fn drop_superstrings(set: &mut Vec<String>) {
     set.sort_by_key(String::len);
     let mut kept: Vec<String> = Vec::with_capacity(set.len());

@@ -1,11 +1,11 @@
 //! One pass over an utterance that finds every candidate hit of every rule.
 //!
 //! All phrases of all enabled rules that apply to a speaker role go into one
-//! Aho-Corasick automaton for that role (hit phrases and exception phrases in
-//! two stages), so the cost of a scan barely grows with the number of rules,
-//! and a customer's utterance is scanned by the small automaton of the few
-//! phrases that concern customers. Several rules may share a phrase; each automaton
-//! pattern keeps the list of `(rule, kind)` owners it stands for. Regexes run
+//! phrase index for that role ([`crate::phrases`]; hit phrases and exception
+//! phrases in two stages), so the cost of a scan barely grows with the number
+//! of rules, and a customer's utterance is scanned by the small index of the
+//! few phrases that concern customers. Several rules may share a phrase; each
+//! indexed phrase keeps the list of `(rule, kind)` owners it stands for. Regexes run
 //! through one `RegexSet` per speaker role, so an utterance only pays for the
 //! regexes that could apply to its speaker, and only the regexes the set says
 //! match are run again to find where.
@@ -16,9 +16,8 @@
 use crate::digits::{detects, digit_runs};
 use crate::model::Role;
 use crate::normalize::Normalized;
+use crate::phrases::Phrases;
 use crate::rules::{Detector, Pattern, RuleSet};
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
 use regex::RegexSet;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -62,7 +61,7 @@ pub struct RawHit {
     pub end: usize,
 }
 
-/// What an automaton pattern stands for.
+/// What an indexed phrase stands for.
 #[derive(Debug, Clone, Copy)]
 enum Owner {
     /// A rule's phrase (or exception phrase, in the exception stage).
@@ -96,7 +95,7 @@ impl RegexEntry {
         }
     }
 
-    /// Whether the regex can match `text`, where the automaton saw a
+    /// Whether the regex can match `text`, where the index saw a
     /// trigger: the regex's other required literal sets must occur too.
     /// `chars` holds the characters of `text`; a literal with a character
     /// outside it is skipped without a substring search, which is the fate
@@ -146,24 +145,24 @@ struct UntriggeredRegexes {
     entries: Vec<usize>,
 }
 
-/// The search structures for one kind of candidate: an automaton over the
+/// The search structures for one kind of candidate: an index of the
 /// phrases and regex trigger literals, and the regexes.
 #[derive(Debug)]
 struct Stage {
     kind: HitKind,
     /// The phrases and regex triggers that apply to each role, by
     /// [`role_slot`]. Customers say few of the phrases rules look for, so
-    /// their automaton is a fraction of the agents' and stays in cache.
+    /// their index is a fraction of the agents' and stays in cache.
     phrases: [Deferred<RolePhrases>; 2],
     regexes: Vec<RegexEntry>,
     /// Regexes without required literals, by [`role_slot`].
     untriggered: [UntriggeredRegexes; 2],
 }
 
-/// One role's automaton and what each of its patterns stands for.
+/// One role's phrase index and what each of its phrases stands for.
 #[derive(Debug)]
 struct RolePhrases {
-    automaton: Option<Phrases>,
+    index: Option<Phrases>,
     owners: Vec<Vec<Owner>>,
 }
 
@@ -179,7 +178,7 @@ fn role_slot(role: Role) -> usize {
 /// Hits and exceptions live in two stages. Exception phrases are everyday
 /// words (可以, 如果, 吗, 请问) that occur in most utterances, while hits are
 /// rare; the exception stage runs only on an utterance where a rule with
-/// exceptions has a hit, so the common case pays for one small automaton.
+/// exceptions has a hit, so the common case pays for one small index.
 #[derive(Debug)]
 pub struct Matcher {
     hits: Stage,
@@ -192,21 +191,9 @@ pub struct Matcher {
 /// A value built the first time it is needed, by a closure given up front.
 type Deferred<T> = LazyLock<T, Box<dyn FnOnce() -> T + Send>>;
 
-/// How much text a matcher is about to scan, which decides how much time to
-/// spend building it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    /// A few files of scripts: start-up dominates, so build the automaton
-    /// that is quickest to build (a contiguous NFA, about 30 ms less).
-    Small,
-    /// Dumps of megabytes and more: build the automaton that is quickest to
-    /// scan (a DFA; a tenth less CPU over a whole dump, 15 MB more memory).
-    Bulk,
-}
-
 impl Matcher {
     /// Builds the automata and regex sets for `rules`.
-    pub fn new(rules: &RuleSet, workload: Workload) -> Matcher {
+    pub fn new(rules: &RuleSet) -> Matcher {
         let detectors = rules
             .rules
             .iter()
@@ -215,11 +202,11 @@ impl Matcher {
             .flatten()
             .collect();
         Matcher {
-            hits: Stage::new(rules, HitKind::Hit, workload),
+            hits: Stage::new(rules, HitKind::Hit),
             // Scanned only after a hit: a clean script file never builds it.
             exceptions: {
                 let rules = rules.clone();
-                Deferred::new(Box::new(move || Stage::new(&rules, HitKind::Exception, workload)))
+                Deferred::new(Box::new(move || Stage::new(&rules, HitKind::Exception)))
             },
             has_exceptions: (rules.rules.iter())
                 .map(|r| !r.exception_phrases.is_empty() || !r.exception_patterns.is_empty())
@@ -268,7 +255,7 @@ impl Matcher {
 
 impl Stage {
     /// The phrases and regexes of `kind` in `rules`.
-    fn new(rules: &RuleSet, kind: HitKind, workload: Workload) -> Stage {
+    fn new(rules: &RuleSet, kind: HitKind) -> Stage {
         let mut regexes = Vec::new();
         for (i, rule) in rules.rules.iter().enumerate() {
             let agent = rule.applies_to(Role::Agent);
@@ -298,7 +285,7 @@ impl Stage {
                 let literals = entry.regex.factors().map_or(&[][..], |f| &f.indexed);
                 patterns.extend(literals.iter().map(|l| (l.clone(), Owner::Trigger { regex: i })));
             }
-            Deferred::new(Box::new(move || RolePhrases::new(&patterns, workload)))
+            Deferred::new(Box::new(move || RolePhrases::new(&patterns)))
         };
         let untriggered_for = |role| UntriggeredRegexes::new(&regexes, &untriggered, role);
         Stage {
@@ -312,8 +299,8 @@ impl Stage {
     fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
         let mut triggered: Vec<usize> = Vec::new();
         let phrases = &*self.phrases[role_slot(role)];
-        if let Some(ac) = &phrases.automaton {
-            ac.for_each_match(text.as_bytes(), |pattern, start, end| {
+        if let Some(index) = &phrases.index {
+            index.for_each_match(text, |pattern, start, end| {
                 for owner in &phrases.owners[pattern] {
                     match *owner {
                         Owner::Phrase { rule } => out.push(RawHit {
@@ -363,15 +350,15 @@ impl Stage {
 }
 
 impl RolePhrases {
-    /// The automaton over one role's patterns: its rules' phrases and the
+    /// The index of one role's patterns: its rules' phrases and the
     /// required literals of its regexes.
-    fn new(patterns: &[(String, Owner)], workload: Workload) -> RolePhrases {
+    fn new(patterns: &[(String, Owner)]) -> RolePhrases {
         let mut table = PatternTable::default();
         for (pattern, owner) in patterns {
             table.add(pattern, *owner);
         }
         RolePhrases {
-            automaton: (!table.phrases.is_empty()).then(|| Phrases::new(&table.phrases, workload)),
+            index: (!table.phrases.is_empty()).then(|| Phrases::new(&table.phrases)),
             owners: table.owners,
         }
     }
@@ -387,67 +374,6 @@ impl UntriggeredRegexes {
         let set = RegexSet::new(entries.iter().map(|&i| regexes[i].regex.as_str()))
             .expect("each regex compiled on its own when the pack was loaded");
         UntriggeredRegexes { set, entries }
-    }
-}
-
-/// An Aho-Corasick automaton over normalised phrases, searched for every
-/// occurrence of every phrase, overlapping ones included.
-///
-/// The search loop is our own, over the crate's `Automaton` trait: one
-/// transition per byte and a match check, without the iterator's
-/// per-match bookkeeping or a prefilter (useless on Chinese text, whose
-/// every character starts with one of six lead bytes). It is about a fifth
-/// faster than `find_overlapping_iter` on call text.
-#[derive(Debug)]
-enum Phrases {
-    Nfa(contiguous::NFA),
-    Dfa(dfa::DFA),
-}
-
-impl Phrases {
-    fn new(phrases: &[String], workload: Workload) -> Phrases {
-        const NON_EMPTY: &str = "normalised phrases are non-empty";
-        match workload {
-            Workload::Small => Phrases::Nfa(
-                (contiguous::Builder::new().match_kind(MatchKind::Standard))
-                    .build(phrases)
-                    .expect(NON_EMPTY),
-            ),
-            Workload::Bulk => Phrases::Dfa(
-                (dfa::Builder::new().match_kind(MatchKind::Standard))
-                    .build(phrases)
-                    .expect(NON_EMPTY),
-            ),
-        }
-    }
-
-    /// Calls `f(pattern, start, end)` for every occurrence in `text`, in
-    /// order of their end.
-    fn for_each_match(&self, text: &[u8], f: impl FnMut(usize, usize, usize)) {
-        match self {
-            Phrases::Nfa(nfa) => overlapping(nfa, text, f),
-            Phrases::Dfa(dfa) => overlapping(dfa, text, f),
-        }
-    }
-}
-
-fn overlapping<A: Automaton>(automaton: &A, text: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-    let Ok(mut state) = automaton.start_state(Anchored::No) else {
-        return;
-    };
-    for (at, &byte) in text.iter().enumerate() {
-        state = automaton.next_state(Anchored::No, state, byte);
-        if automaton.is_special(state) && automaton.is_match(state) {
-            report(automaton, state, at + 1, &mut f);
-        }
-    }
-}
-
-#[cold]
-fn report<A: Automaton>(automaton: &A, state: StateID, end: usize, f: &mut impl FnMut(usize, usize, usize)) {
-    for i in 0..automaton.match_len(state) {
-        let pattern = automaton.match_pattern(state, i);
-        f(pattern.as_usize(), end - automaton.pattern_len(pattern), end);
     }
 }
 

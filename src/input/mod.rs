@@ -158,18 +158,6 @@ pub fn expand(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Input> {
     inputs
 }
 
-/// The bytes `inputs` hold on disk, or `None` when one is standard input
-/// (of unknown length).
-pub fn total_bytes(inputs: &[Input]) -> Option<u64> {
-    inputs
-        .iter()
-        .map(|input| match input {
-            Input::Stdin => None,
-            Input::File(path) => Some(std::fs::metadata(path).map_or(0, |m| m.len())),
-        })
-        .sum()
-}
-
 fn walk(dir: &Path, inputs: &mut Vec<Input>, problems: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
