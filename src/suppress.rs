@@ -55,6 +55,7 @@ rules:
 "#
         .into(),
         built_in: true,
+        json: None,
     }
 }
 

@@ -117,10 +117,11 @@ impl RuleSet {
     pub fn default_sources() -> Vec<PackSource> {
         embedded::DEFAULT_PACKS
             .iter()
-            .map(|(path, text)| PackSource {
+            .map(|(path, text, json)| PackSource {
                 path: (*path).to_string(),
                 text: (*text).to_string(),
                 built_in: true,
+                json: Some(json),
             })
             .collect()
     }
@@ -148,6 +149,7 @@ impl RuleSet {
                         path: shown.clone(),
                         text,
                         built_in: false,
+                        json: None,
                     })
                     .map_err(|e| PackError::unreadable(&shown, &e))
             })
@@ -405,6 +407,20 @@ impl std::fmt::Debug for Pattern {
 mod tests {
     use super::*;
 
+    /// Default packs are read from the JSON build.rs made of them.
+    #[test]
+    fn each_default_pack_reads_the_same_from_its_json_as_from_its_yaml() {
+        for source in RuleSet::default_sources() {
+            // YAML reads a bare 12378 as a string where the schema wants one;
+            // its JSON form is a number, which serde_json will not take.
+            let json: PackDef = serde_json::from_str(source.json.unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e} (quote the value in the YAML)", source.path));
+            let yaml: PackDef = serde_yaml::from_str(&source.text).unwrap();
+            assert_eq!(format!("{json:?}"), format!("{yaml:?}"), "{}", source.path);
+            assert!(!json.rules.is_empty(), "{}", source.path);
+        }
+    }
+
     /// Built-in regexes compile lazily, trusting this test.
     #[test]
     fn every_built_in_regex_compiles() {
@@ -439,6 +455,7 @@ mod tests {
             path: "mine.yaml".into(),
             text: "pack: mine\ntitle: mine\nrules:\n  - id: M-1\n    title: t\n    severity: warning\n    roles: [agent]\n    patterns: ['(\\w{100}){100}']\n    message: m\n".into(),
             built_in: false,
+            json: None,
         };
         let err = RuleSet::compile(&[source]).unwrap_err();
         assert!(err.to_string().contains("regex does not compile"), "{err}");
