@@ -193,7 +193,7 @@ fn every_kind_passes_its_examples() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("13 rules, 39 examples: 39 passed, 0 failed"),
+        stdout.contains("13 rules, 40 examples: 40 passed, 0 failed"),
         "{stdout}"
     );
 }

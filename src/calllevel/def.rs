@@ -332,6 +332,23 @@ pub struct RepetitionDef {
     /// Sentences with fewer characters are ignored.
     #[serde(default = "default_repetition_chars")]
     pub min_chars: usize,
+    /// Formulas (hold notices, greetings, closing questions) that do not
+    /// make a sentence count: a sentence left with fewer than `min_chars`
+    /// spoken characters once these are taken out is not counted.
+    #[serde(default)]
+    pub exceptions: Option<FormulasDef>,
+}
+
+/// `repetition.exceptions`: phrases and regexes over normalised text.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormulasDef {
+    /// Literal phrases.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regexes.
+    #[serde(default)]
+    pub patterns: Vec<String>,
 }
 
 fn default_repetition_chars() -> usize {

@@ -352,6 +352,25 @@ fn spoken_at(b: &[u8], i: usize) -> bool {
     }
 }
 
+/// Whether `sentence` keeps fewer than `min_chars` spoken characters once
+/// every match of `formulas` is taken out.
+fn is_formula(formulas: &regex::Regex, sentence: &str, min_chars: usize) -> bool {
+    let mut left = 0;
+    let mut from = 0;
+    let count = |s: &str| {
+        let b = s.as_bytes();
+        (0..b.len())
+            .filter(|&i| (b[i] & 0xc0) != 0x80 && spoken_at(b, i))
+            .count()
+    };
+    for m in formulas.find_iter(sentence) {
+        left += count(&sentence[from..m.start()]);
+        from = m.end();
+    }
+    left += count(&sentence[from..]);
+    left < min_chars
+}
+
 /// Sentence ends: 。 … and (full-width forms already folded) ! ? ; and line breaks.
 #[inline]
 fn sentence_break_at(b: &[u8], i: usize) -> bool {
@@ -517,7 +536,11 @@ impl Eval<'_> {
                 min_seconds,
                 max_seconds,
             } => self.duration(*min_seconds, *max_seconds),
-            Check::Repetition { min_count, min_chars } => self.repetition(*min_count, *min_chars),
+            Check::Repetition {
+                min_count,
+                min_chars,
+                formulas,
+            } => self.repetition(*min_count, *min_chars, formulas.as_ref()),
         }
     }
 
@@ -975,7 +998,7 @@ impl Eval<'_> {
         }
     }
 
-    fn repetition(&mut self, min_count: usize, min_chars: usize) {
+    fn repetition(&mut self, min_count: usize, min_chars: usize, formulas: Option<&regex::Regex>) {
         let mut said: Vec<&Sentence> = self
             .scan
             .sentences
@@ -986,6 +1009,14 @@ impl Eval<'_> {
         let mut found: Vec<(u32, u32, u32, Vec<usize>)> = Vec::new();
         for group in said.chunk_by(|a, b| a.hash == b.hash) {
             if group.len() >= min_count {
+                if let Some(re) = formulas {
+                    let first = group[0];
+                    let norm = Normalized::new(&self.call.utterances[first.utt as usize].text);
+                    let text = &norm.text()[first.start as usize..first.end as usize];
+                    if is_formula(re, text, min_chars) {
+                        continue;
+                    }
+                }
                 let at = group[min_count - 1];
                 let nums = group.iter().map(|s| self.num(s.utt as usize)).collect();
                 found.push((at.utt, at.start, at.end, nums));
@@ -1089,5 +1120,14 @@ mod tests {
         let (hashes, _) = sentences_of(&["好的。您稍等！我查一下；马上就好…请稍候", "好的,您稍等"]);
         assert_eq!(hashes.len(), 6);
         assert_ne!(hashes[5], hashes[0]);
+    }
+
+    #[test]
+    fn formulas_are_taken_out_before_the_length_is_judged() {
+        let re = regex::Regex::new("请您稍等|帮您查询一下|(?:请问还有(其他|别的)[^,。]{0,6}帮您)").unwrap();
+        assert!(is_formula(&re, "好的请您稍等我这边帮您查询一下", 8));
+        assert!(is_formula(&re, "请问还有其他可以帮您的吗", 8));
+        assert!(!is_formula(&re, "这个是系统规定的无法办理请您稍等", 8));
+        assert!(!is_formula(&re, "这个是系统规定的无法办理", 8));
     }
 }

@@ -26,6 +26,7 @@ pub use def::*;
 pub use eval::CallScan;
 
 use crate::model::{Call, Role, Utterance};
+use crate::normalize::Normalized;
 use crate::rules::schema::RuleDef;
 use crate::rules::{compile_patterns, locate_rule as locate, normalise_phrases, PackError, PackSource, Rule};
 
@@ -127,6 +128,8 @@ pub enum Check {
         min_count: usize,
         /// Shortest sentence counted, characters.
         min_chars: usize,
+        /// Formulas taken out of a sentence before its length is judged.
+        formulas: Option<regex::Regex>,
     },
 }
 
@@ -296,8 +299,17 @@ impl CallRule {
                 secs(min_seconds),
                 secs(max_seconds)
             ),
-            Check::Repetition { min_count, min_chars } => {
-                format!("repetition: a sentence of {min_chars}+ characters said {min_count}+ times")
+            Check::Repetition {
+                min_count,
+                min_chars,
+                formulas,
+            } => {
+                let but = if formulas.is_some() {
+                    ", not counting formulas"
+                } else {
+                    ""
+                };
+                format!("repetition: a sentence of {min_chars}+ characters said {min_count}+ times{but}")
             }
         };
         let mut lines = vec![head];
@@ -608,11 +620,46 @@ pub(crate) fn compile(
         Check::Repetition {
             min_count: r.min_count.max(2),
             min_chars: r.min_chars.max(1),
+            formulas: match &r.exceptions {
+                Some(f) => formulas(f, &err, &def.id)?,
+                None => None,
+            },
         }
     } else {
         unreachable!("one kind is present")
     };
     Ok(Some(CallRule { check, sets: c.sets }))
+}
+
+/// One regex for `repetition.exceptions`: normalised phrases (longest first)
+/// then patterns; `None` when both lists are empty.
+fn formulas(
+    f: &FormulasDef,
+    err: &impl Fn(String) -> PackError,
+    id: &str,
+) -> Result<Option<regex::Regex>, PackError> {
+    let mut phrases: Vec<String> = Vec::new();
+    for p in &f.phrases {
+        let n = Normalized::new(p).text().to_string();
+        if n.is_empty() {
+            return Err(err(format!(
+                "rule {id}: phrase {p:?} is empty after normalisation"
+            )));
+        }
+        phrases.push(n);
+    }
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut parts: Vec<String> = phrases.iter().map(|p| regex::escape(p)).collect();
+    for p in &f.patterns {
+        regex::Regex::new(p).map_err(|e| err(format!("rule {id}: regex does not compile: {e}")))?;
+        parts.push(format!("(?:{p})"));
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    regex::Regex::new(&parts.join("|"))
+        .map(Some)
+        .map_err(|e| err(format!("rule {id}: repetition exceptions do not compile: {e}")))
 }
 
 fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {
