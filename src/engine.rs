@@ -297,14 +297,35 @@ fn clause(text: &str, start: usize, end: usize) -> (usize, usize) {
 
 const NEGATORS: &[char] = &['不', '没', '未', '非', '别', '无', '勿', '莫', '禁', '绝'];
 
-/// Words that begin with a negator character but negate nothing.
+/// Words that begin with a negator character but negate nothing, among them
+/// affirmations and courtesies (没错, 没问题, 不客气).
 const NOT_NEGATIONS: &[&str] = &[
-    "不但", "不仅", "不只", "不光", "不管", "不论", "不过", "不错", "不少", "不久", "不断", "不停", "不同",
-    "无论", "非常", "别的", "别人", "别处", "没准", "绝对", "无数", "没错",
+    "不但",
+    "不仅",
+    "不只",
+    "不光",
+    "不管",
+    "不论",
+    "不过",
+    "不错",
+    "不少",
+    "不久",
+    "不断",
+    "不停",
+    "不同",
+    "无论",
+    "非常",
+    "别的",
+    "别人",
+    "别处",
+    "没准",
+    "绝对",
+    "无数",
+    "没错",
+    "没问题",
+    "没关系",
+    "不客气",
 ];
-
-/// Longer affirmations and courtesies that start with a negator.
-const NOT_NEGATIONS_LONG: &[&str] = &["没问题", "没关系", "不客气"];
 
 /// Whether a negator stands within `window` characters before `at`, in the
 /// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) do not
@@ -319,12 +340,7 @@ fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
             let rest = &before[i..];
             let next = text[clause_start + i + c.len_utf8()..].chars().next();
             let a_not_a = prev.is_some() && prev == next;
-            if !a_not_a
-                && !NOT_NEGATIONS
-                    .iter()
-                    .chain(NOT_NEGATIONS_LONG)
-                    .any(|w| rest.starts_with(w))
-            {
+            if !a_not_a && !NOT_NEGATIONS.iter().any(|w| rest.starts_with(w)) {
                 return true;
             }
         }

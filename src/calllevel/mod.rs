@@ -26,7 +26,6 @@ pub use def::*;
 pub use eval::CallScan;
 
 use crate::model::{Call, Role, Utterance};
-use crate::normalize::Normalized;
 use crate::rules::schema::RuleDef;
 use crate::rules::{compile_patterns, locate_rule as locate, normalise_phrases, PackError, PackSource, Rule};
 
@@ -621,7 +620,7 @@ pub(crate) fn compile(
             min_count: r.min_count.max(2),
             min_chars: r.min_chars.max(1),
             formulas: match &r.exceptions {
-                Some(f) => formulas(f, &err, &def.id)?,
+                Some(f) => formulas(source, def, f)?,
                 None => None,
             },
         }
@@ -632,34 +631,26 @@ pub(crate) fn compile(
 }
 
 /// One regex for `repetition.exceptions`: normalised phrases (longest first)
-/// then patterns; `None` when both lists are empty.
-fn formulas(
-    f: &FormulasDef,
-    err: &impl Fn(String) -> PackError,
-    id: &str,
-) -> Result<Option<regex::Regex>, PackError> {
-    let mut phrases: Vec<String> = Vec::new();
-    for p in &f.phrases {
-        let n = Normalized::new(p).text().to_string();
-        if n.is_empty() {
-            return Err(err(format!(
-                "rule {id}: phrase {p:?} is empty after normalisation"
-            )));
-        }
-        phrases.push(n);
-    }
+/// then patterns, each checked as a rule's own are; `None` when both lists
+/// are empty.
+fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Option<regex::Regex>, PackError> {
+    let mut phrases = normalise_phrases(source, def, &f.phrases)?;
     phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let mut parts: Vec<String> = phrases.iter().map(|p| regex::escape(p)).collect();
-    for p in &f.patterns {
-        regex::Regex::new(p).map_err(|e| err(format!("rule {id}: regex does not compile: {e}")))?;
-        parts.push(format!("(?:{p})"));
-    }
+    let patterns = compile_patterns(source, def, &f.patterns)?;
+    let parts: Vec<String> = (phrases.iter().map(|p| regex::escape(p)))
+        .chain(patterns.iter().map(|p| format!("(?:{})", p.as_str())))
+        .collect();
     if parts.is_empty() {
         return Ok(None);
     }
-    regex::Regex::new(&parts.join("|"))
-        .map(Some)
-        .map_err(|e| err(format!("rule {id}: repetition exceptions do not compile: {e}")))
+    let id = &def.id;
+    regex::Regex::new(&parts.join("|")).map(Some).map_err(|e| {
+        PackError::at(
+            source,
+            locate(source, id),
+            format!("rule {id}: repetition exceptions do not compile: {e}"),
+        )
+    })
 }
 
 fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {
