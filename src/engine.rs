@@ -65,6 +65,8 @@ pub struct Scratch {
     norm: Normalized,
     hits: Vec<RawHit>,
     boundaries: Vec<usize>,
+    /// The bytes of the utterance that `boundaries` covers.
+    segmented: (usize, usize),
     kept: Vec<(usize, usize, usize)>,
     call: CallScan,
 }
@@ -176,6 +178,7 @@ impl Linter {
             norm,
             hits,
             boundaries,
+            segmented,
             kept,
             call,
         } = scratch;
@@ -210,7 +213,7 @@ impl Linter {
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
             let rule = self.rule_at(hit.rule);
             if survives_context(rule, hit, text, hits)
-                && self.on_token_boundaries(rule, hit, text, boundaries)
+                && self.on_token_boundaries(rule, hit, text, (boundaries, segmented))
             {
                 kept.push((hit.rule, hit.start, hit.end));
             }
@@ -239,13 +242,13 @@ impl Linter {
         rule: &Rule,
         hit: &RawHit,
         text: &str,
-        boundaries: &mut Vec<usize>,
+        (boundaries, segmented): (&mut Vec<usize>, &mut (usize, usize)),
     ) -> bool {
         if rule.boundary == Boundary::None || hit.source == Source::Detector {
             return true;
         }
-        if boundaries.is_empty() {
-            self.segmenter.boundaries(text, boundaries);
+        if boundaries.is_empty() || hit.start < segmented.0 || hit.end > segmented.1 {
+            *segmented = (self.segmenter).boundaries_around(text, hit.start, hit.end, boundaries);
         }
         boundaries.binary_search(&hit.start).is_ok() && ends_a_word(text, hit.end, boundaries)
     }

@@ -63,22 +63,36 @@ impl Segmenter {
     pub fn boundaries(&self, text: &str, out: &mut Vec<usize>) {
         out.clear();
         out.push(0);
-        let mut block: Vec<(usize, char)> = Vec::new();
-        let mut route = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            if is_han(c) {
-                block.push((at, c));
-                if !chars.peek().is_some_and(|&(_, next)| is_han(next)) {
-                    cut_block(&block, at + c.len_utf8(), &mut route, out);
-                    block.clear();
-                }
-            } else if c == '\r' && chars.next_if(|&(_, next)| next == '\n').is_some() {
-                out.push(at + 2);
-            } else {
-                out.push(at + c.len_utf8());
-            }
-        }
+        cut_range(text, 0, text.len(), out);
+    }
+
+    /// The boundaries of the tokens around bytes `start..end` of `text`:
+    /// returns the range `(from, to)` of the blocks they touch, and leaves
+    /// in `out` every boundary of [`Segmenter::boundaries`] within it, both
+    /// ends included.
+    ///
+    /// Blocks are cut independently of each other, so a hit needs only its
+    /// own blocks cut, not the whole utterance.
+    pub fn boundaries_around(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        out: &mut Vec<usize>,
+    ) -> (usize, usize) {
+        // A character outside han blocks (but `\r`, `\n`, which pair up) is a
+        // token by itself, so a boundary lies on each side of it.
+        let alone = |c: char| !is_han(c) && c != '\r' && c != '\n';
+        let from = text[..start]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| alone(c))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+        let to = text[end..].find(alone).map_or(text.len(), |at| end + at);
+        out.clear();
+        out.push(from);
+        cut_range(text, from, to, out);
+        (from, to)
     }
 
     /// The tokens of `text`, for display and tests.
@@ -86,6 +100,30 @@ impl Segmenter {
         let mut boundaries = Vec::new();
         self.boundaries(text, &mut boundaries);
         boundaries.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+    }
+}
+
+/// Pushes the end of every token of `text[from..to]`, which starts and ends
+/// where blocks do.
+fn cut_range(text: &str, from: usize, to: usize, out: &mut Vec<usize>) {
+    let mut block: Vec<(usize, char)> = Vec::new();
+    let mut route = Vec::new();
+    let mut chars = text[from..to]
+        .char_indices()
+        .map(|(at, c)| (from + at, c))
+        .peekable();
+    while let Some((at, c)) = chars.next() {
+        if is_han(c) {
+            block.push((at, c));
+            if !chars.peek().is_some_and(|&(_, next)| is_han(next)) {
+                cut_block(&block, at + c.len_utf8(), &mut route, out);
+                block.clear();
+            }
+        } else if c == '\r' && chars.next_if(|&(_, next)| next == '\n').is_some() {
+            out.push(at + 2);
+        } else {
+            out.push(at + c.len_utf8());
+        }
     }
 }
 
@@ -266,5 +304,34 @@ mod tests {
         assert_eq!(seg.tokens("x\r\n\ty！！"), ["x", "\r\n", "\t", "y", "！", "！"]);
         assert_eq!(seg.tokens("\r\r\n\n"), ["\r", "\r\n", "\n"]);
         assert_eq!(seg.tokens(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn boundaries_around_a_hit_are_those_of_the_whole_text() {
+        let seg = Segmenter::default();
+        let texts = [
+            "您好，确保本金安全，abc网球拍卖会def！",
+            "x\r\n\ty！！保本保息,稳赚不赔 app下载",
+            "我们这个产品保本保息的，您放心",
+            "\r\n\r\n",
+        ];
+        let (mut whole, mut around) = (Vec::new(), Vec::new());
+        for text in texts {
+            seg.boundaries(text, &mut whole);
+            let starts: Vec<usize> = text
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain([text.len()])
+                .collect();
+            for (i, &start) in starts.iter().enumerate() {
+                for &end in &starts[i..] {
+                    let (from, to) = seg.boundaries_around(text, start, end, &mut around);
+                    assert!(from <= start && end <= to, "{text:?} {start}..{end}");
+                    let expected: Vec<usize> =
+                        whole.iter().copied().filter(|&b| from <= b && b <= to).collect();
+                    assert_eq!(around, expected, "{text:?} {start}..{end}");
+                }
+            }
+        }
     }
 }
