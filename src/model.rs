@@ -49,6 +49,11 @@ impl Role {
         ];
         // Called for every utterance of a dump: compare without allocating a
         // lower-case copy.
+        match s {
+            "agent" => return Some(Role::Agent),
+            "customer" => return Some(Role::Customer),
+            _ => {}
+        }
         let s = s.trim();
         let is_one_of = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(s));
         if is_one_of(AGENT) {

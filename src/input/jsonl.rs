@@ -21,14 +21,48 @@ struct RawCall<'a> {
         alias = "StartTime"
     )]
     started_at: Option<Scalar<'a>>,
-    #[serde(
-        borrow,
-        alias = "sentences",
-        alias = "Sentences",
-        alias = "turns",
-        alias = "dialogue"
-    )]
-    utterances: Option<Vec<RawUtterance<'a>>>,
+    #[serde(alias = "sentences", alias = "Sentences", alias = "turns", alias = "dialogue")]
+    utterances: Option<Utterances>,
+}
+
+/// A call's utterances, each made an [`Utterance`] (or a problem) as soon as
+/// it is read: no intermediate vector of raw ones to grow and copy.
+struct Utterances {
+    read: Vec<Utterance>,
+    problems: Vec<UtteranceProblem>,
+}
+
+impl<'de> Deserialize<'de> for Utterances {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UtterancesVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for UtterancesVisitor {
+            type Value = Utterances;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of utterances")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Utterances, A::Error> {
+                // Calls run to a few dozen utterances.
+                let mut utterances = Utterances {
+                    read: Vec::with_capacity(32),
+                    problems: Vec::new(),
+                };
+                let mut index = 0;
+                while let Some(raw) = seq.next_element::<RawUtterance<'de>>()? {
+                    match to_utterance(index, raw) {
+                        Ok(u) => utterances.read.push(u),
+                        Err(reason) => utterances.problems.push(UtteranceProblem { index, reason }),
+                    }
+                    index += 1;
+                }
+                Ok(utterances)
+            }
+        }
+
+        deserializer.deserialize_seq(UtterancesVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -158,19 +192,15 @@ fn describe_json_error(err: serde_json::Error) -> String {
 }
 
 fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
-    let Some(raw_utterances) = raw.utterances else {
+    let Some(Utterances {
+        read: utterances,
+        problems,
+    }) = raw.utterances
+    else {
         return Err("no `utterances` field".into());
     };
-    if raw_utterances.is_empty() {
+    if utterances.is_empty() && problems.is_empty() {
         return Err("call has no utterances".into());
-    }
-    let mut problems = Vec::new();
-    let mut utterances = Vec::with_capacity(raw_utterances.len());
-    for (index, u) in raw_utterances.into_iter().enumerate() {
-        match to_utterance(index, u) {
-            Ok(u) => utterances.push(u),
-            Err(reason) => problems.push(UtteranceProblem { index, reason }),
-        }
     }
     let call = Call {
         id: raw
