@@ -187,11 +187,14 @@ impl Linter {
             call.observe(index, utterance.role, norm);
         }
         hits.clear();
-        self.matcher.scan_hits(utterance.role, norm, hits);
+        let phrase_rules = self.rules.rules.len();
+        // A set's regexes are not run where its hits cannot matter.
+        let wanted =
+            |rule: usize| rule < phrase_rules || (collect && call.may_want(rule - phrase_rules, index));
+        self.matcher.scan_hits(utterance.role, norm, hits, wanted);
         if hits.is_empty() {
             return;
         }
-        let phrase_rules = self.rules.rules.len();
         if collect && !self.sets.is_empty() {
             let set_of = |h: &RawHit| (h.rule >= phrase_rules).then(|| h.rule - phrase_rules);
             call.candidates(hits.iter().filter_map(set_of));

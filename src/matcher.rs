@@ -215,10 +215,17 @@ impl Matcher {
         }
     }
 
-    /// Appends every hit (phrase, regex, detector) in the normalised
-    /// utterance spoken by `role` to `out`.
-    pub fn scan_hits(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
-        self.hits.scan(role, norm.text(), out);
+    /// Appends every hit (phrase, regex, detector) of a rule for which
+    /// `wanted` holds in the normalised utterance spoken by `role` to `out`.
+    /// A regex of another rule is not run.
+    pub fn scan_hits(
+        &self,
+        role: Role,
+        norm: &Normalized,
+        out: &mut Vec<RawHit>,
+        wanted: impl Fn(usize) -> bool,
+    ) {
+        self.hits.scan(role, norm.text(), out, wanted);
         if norm.digit_chars() >= MIN_NUMBER_DIGITS {
             self.scan_detectors(role, norm.text(), out);
         }
@@ -229,7 +236,7 @@ impl Matcher {
     pub fn scan_exceptions(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
         let needed = |h: &RawHit| h.kind == HitKind::Hit && self.has_exceptions.get(h.rule) == Some(&true);
         if out.iter().any(needed) {
-            self.exceptions.scan(role, norm.text(), out);
+            self.exceptions.scan(role, norm.text(), out, |_| true);
         }
     }
 
@@ -296,22 +303,23 @@ impl Stage {
         }
     }
 
-    fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
+    fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>, wanted: impl Fn(usize) -> bool) {
         let mut triggered: Vec<usize> = Vec::new();
         let phrases = &*self.phrases[role_slot(role)];
         if let Some(index) = &phrases.index {
             index.for_each_match(text, |pattern, start, end| {
                 for owner in &phrases.owners[pattern] {
                     match *owner {
-                        Owner::Phrase { rule } => out.push(RawHit {
+                        Owner::Phrase { rule } if wanted(rule) => out.push(RawHit {
                             rule,
                             kind: self.kind,
                             source: Source::Phrase,
                             start,
                             end,
                         }),
+                        Owner::Phrase { .. } => {}
                         Owner::Trigger { regex } => {
-                            if !triggered.contains(&regex) {
+                            if !triggered.contains(&regex) && wanted(self.regexes[regex].rule) {
                                 triggered.push(regex);
                             }
                         }
@@ -330,7 +338,8 @@ impl Stage {
                     .set
                     .matches(text)
                     .iter()
-                    .map(|i| untriggered.entries[i]),
+                    .map(|i| untriggered.entries[i])
+                    .filter(|&regex| wanted(self.regexes[regex].rule)),
             );
         }
         triggered.sort_unstable();

@@ -56,6 +56,9 @@ pub struct CallScan {
     pub(super) mask: Vec<bool>,
     /// Sets with a candidate (before boundary checks) in the current utterance.
     candidates: Vec<usize>,
+    /// Per global set: whether a set waits on its candidates in the same
+    /// utterance (`Want::After` with `same`).
+    pub(super) same_triggers: Vec<bool>,
     /// Sentences shorter than this are not kept.
     sentence_chars: u32,
 }
@@ -117,6 +120,18 @@ impl CallScan {
             Some(&Want::Range(lo, hi)) => !self.found[set] && (lo as usize..hi as usize).contains(&utt),
             Some(&Want::Mask(offset)) => self.mask.get(offset as usize + utt).copied().unwrap_or(false),
             None => false,
+        }
+    }
+
+    /// Whether a hit of global set `set` in utterance `utt` may change a
+    /// verdict, told before the utterance is scanned: as [`CallScan::wants`],
+    /// except that it cannot yet tell for a set that waits on a trigger in
+    /// the same utterance, nor for such a trigger, so for those it says yes.
+    #[inline]
+    pub fn may_want(&self, set: usize, utt: usize) -> bool {
+        match self.wants.get(set) {
+            Some(Want::After { same: true, .. }) => true,
+            _ => self.same_triggers.get(set) == Some(&true) || self.wants(set, utt),
         }
     }
 

@@ -979,6 +979,16 @@ impl CallLevel {
             };
             scan.wants.push(want);
         }
+        scan.same_triggers.clear();
+        scan.same_triggers.resize(self.sets.len(), false);
+        for want in &scan.wants {
+            if let Want::After {
+                trigger, same: true, ..
+            } = *want
+            {
+                scan.same_triggers[trigger as usize] = true;
+            }
+        }
     }
 }
 
