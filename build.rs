@@ -10,6 +10,7 @@
 //!   user dictionary applied, as the static trie `src/segment.rs` walks; see
 //!   `build/jieba_dict.rs`.
 
+use std::collections::HashMap;
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
@@ -25,8 +26,8 @@ mod jieba_dict;
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     write_t2s_table(&out);
-    write_default_packs(&out);
-    jieba_dict::write_jieba_dict(&out);
+    let words = jieba_dict::write_jieba_dict(&out);
+    write_default_packs(&out, &words);
 }
 
 fn write_t2s_table(out: &Path) {
@@ -90,7 +91,7 @@ fn write_plain_table(src: &mut String, pairs: &[(char, char)]) {
     src.push_str("];\n");
 }
 
-fn write_default_packs(out: &Path) {
+fn write_default_packs(out: &Path, words: &HashMap<String, u64>) {
     println!("cargo:rerun-if-changed=rules");
     let mut names: Vec<String> = fs::read_dir("rules")
         .map(|dir| {
@@ -118,7 +119,7 @@ fn write_default_packs(out: &Path) {
         .unwrap();
     }
     src.push_str("];\n");
-    write_pattern_table(&mut src, &names);
+    write_pattern_table(&mut src, &names, words);
     let userdict = Path::new("rules/userdict.txt");
     println!("cargo:rerun-if-changed=rules/userdict.txt");
     if userdict.exists() {
@@ -140,7 +141,9 @@ fn pack_as_json(path: &str) -> String {
 /// Every regex of the default packs with what the matcher needs to know of it:
 /// whether it can match at all, and its required literals. Parsing 400 regexes
 /// and expanding their literal sets took half of a script check's start-up.
-fn write_pattern_table(src: &mut String, names: &[String]) {
+/// `words`: the jieba dictionary's word frequencies, by which the rarest
+/// required literals are chosen for the phrase index.
+fn write_pattern_table(src: &mut String, names: &[String], words: &HashMap<String, u64>) {
     println!("cargo:rerun-if-changed=src/literals.rs");
     let mut patterns = Vec::new();
     for n in names {
@@ -162,7 +165,7 @@ fn write_pattern_table(src: &mut String, names: &[String]) {
             continue; // the loader reports it, at its line
         };
         let can_match = hir.properties().minimum_len().is_some();
-        let factors = match literals::required_factors(&hir) {
+        let factors = match literals::required_factors(&hir, &|w| words.get(w).copied()) {
             Some(f) => format!(
                 "Some((&{:?}, &[{}]))",
                 f.indexed,

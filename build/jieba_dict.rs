@@ -24,7 +24,7 @@
 //! `ln` at run time with the same float operations as jieba-rs, so ties
 //! between routes break the same way on every platform.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -42,7 +42,8 @@ const CHAR_SHIFT: u32 = CHILD_SHIFT + CHILD_BITS;
 const ROOT_FIRST: u32 = 0x4E00;
 const ROOT_LAST: u32 = 0x9FFF;
 
-pub fn write_jieba_dict(out: &Path) {
+/// Writes the trie and returns every word with its frequency.
+pub fn write_jieba_dict(out: &Path) -> HashMap<String, u64> {
     println!("cargo:rerun-if-changed=data/jieba-dict.txt");
     println!("cargo:rerun-if-changed=rules/userdict.txt");
     let default = fs::read_to_string("data/jieba-dict.txt").expect("data/jieba-dict.txt");
@@ -87,6 +88,7 @@ pub fn write_jieba_dict(out: &Path) {
     }
     src.push_str("];\n");
     fs::write(out.join("jieba_dict.rs"), src).unwrap();
+    words.into_iter().map(|(w, f)| (w.to_string(), f)).collect()
 }
 
 /// The dictionary as jieba-rs 0.11 holds it after `Jieba::new()` and

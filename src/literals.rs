@@ -32,8 +32,6 @@ const MAX_SET: usize = 64;
 const MAX_FACTORS: usize = 3;
 /// Least score a factor needs: one CJK character (or two ASCII ones).
 const MIN_FACTOR_SCORE: usize = 2;
-/// Score past which a literal is rare enough (three CJK characters).
-const RARE_SCORE: usize = 6;
 /// Least total score of the kept factors: a lone one-character factor such
 /// as 说 fires on most utterances; such a regex is better run on its own.
 const MIN_TOTAL_SCORE: usize = 4;
@@ -52,18 +50,25 @@ pub struct Factors {
 
 /// Literal sets such that every match of `hir` contains a member of each
 /// set, or `None` when no selective choice exists.
-pub fn required_factors(hir: &Hir) -> Option<Factors> {
+///
+/// `frequency` gives a word's count in a word-frequency dictionary
+/// (jieba's), `None` for a string that is no word: it tells 我们 or 银行,
+/// said in most calls, from 违约金, which two characters each do not.
+pub fn required_factors(hir: &Hir, frequency: &dyn Fn(&str) -> Option<u64>) -> Option<Factors> {
     let mut candidates = Vec::new();
     factors(hir, &mut candidates);
     candidates.iter_mut().for_each(drop_superstrings);
     candidates.retain(|f| score(f) >= MIN_FACTOR_SCORE);
-    // Sets with fewer one-character members first, then by score, then the
-    // smaller set: past three CJK characters every literal is rare, and a
-    // smaller set keeps the index small.
+    // Sets with fewer one-character members first, then the rarer, then
+    // the smaller set, which keeps the index small.
     candidates.sort_by_key(|f| {
         let single = f.iter().filter(|l| l.chars().count() < 2).count();
+        let said = f
+            .iter()
+            .map(|l| commonness(l, frequency))
+            .fold(0, u64::saturating_add);
         let bytes: usize = f.iter().map(String::len).sum();
-        (single, std::cmp::Reverse(score(f).min(RARE_SCORE)), bytes)
+        (single, said, bytes)
     });
     candidates.dedup();
     let mut chosen: Vec<Vec<String>> = Vec::new();
@@ -83,6 +88,31 @@ pub fn required_factors(hir: &Hir) -> Option<Factors> {
         indexed,
         checked: chosen,
     })
+}
+
+/// How often `literal` is said, by the dictionary: a word's own frequency;
+/// for a longer string, that of the rarest word in it, divided by 64 for
+/// each character beyond that word (帮您查 is rarer than 查). A string with
+/// no dictionary word in it (`12378`, `cvv2`) counts as rare.
+fn commonness(literal: &str, frequency: &dyn Fn(&str) -> Option<u64>) -> u64 {
+    if let Some(f) = frequency(literal) {
+        return f;
+    }
+    let starts: Vec<usize> = (literal.char_indices().map(|(at, _)| at))
+        .chain([literal.len()])
+        .collect();
+    let chars = starts.len() - 1;
+    let mut rarest: Option<u64> = None;
+    for (i, &from) in starts.iter().enumerate() {
+        for (width, &to) in starts[i + 1..].iter().enumerate() {
+            if let Some(f) = frequency(&literal[from..to]) {
+                let beyond = (chars - (width + 1)) as u32;
+                let f = f.checked_shr(6 * beyond).unwrap_or(0);
+                rarest = Some(rarest.map_or(f, |r| r.min(f)));
+            }
+        }
+    }
+    rarest.unwrap_or(1)
 }
 
 /// Removes the members that contain another member: text with 我保证
@@ -249,7 +279,10 @@ mod tests {
     use super::*;
 
     fn req(p: &str) -> Option<Factors> {
-        required_factors(&regex_syntax::Parser::new().parse(p).unwrap())
+        required_factors(
+            &regex_syntax::Parser::new().parse(p).unwrap(),
+            &crate::segment::word_frequency,
+        )
     }
 
     fn all_sets(f: &Factors) -> impl Iterator<Item = &Vec<String>> {
@@ -273,6 +306,17 @@ mod tests {
             "无需核实身份 etc. imply 核实 and 身份: {f:?}"
         );
         assert!(f.indexed.contains(&"无需核实身份".to_string()), "{f:?}");
+    }
+
+    #[test]
+    fn everyday_words_are_checked_and_rarer_ones_indexed() {
+        let f =
+            req("(我们|银行|这边)[^,。]{0,4}(推出|新出)了(一款|一只)[^,。]{0,6}(理财|基金|年金险)").unwrap();
+        assert!(!f.indexed.contains(&"我们".to_string()), "{f:?}");
+        let said = |l: &str| commonness(l, &crate::segment::word_frequency);
+        assert!(said("违约金") < said("我们"));
+        assert!(said("帮您查") < said("查"));
+        assert!(said("cvv2") < said("我们"));
     }
 
     #[test]

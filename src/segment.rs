@@ -103,6 +103,17 @@ impl Segmenter {
     }
 }
 
+/// How often jieba's dictionary (with the user dictionary) says `word`
+/// occurs, if it is a word there.
+pub fn word_frequency(word: &str) -> Option<u64> {
+    let mut chars = word.chars();
+    let mut node = dict::Node::root(chars.next()?)?;
+    for c in chars {
+        node = node.child(c)?;
+    }
+    node.word().map(dict::frequency)
+}
+
 /// Pushes the end of every token of `text[from..to]`, which starts and ends
 /// where blocks do.
 fn cut_range(text: &str, from: usize, to: usize, out: &mut Vec<usize>) {
@@ -220,6 +231,11 @@ mod dict {
             single: 0.0 - log_total,
         }
     });
+
+    /// The frequency of the word with index `word`.
+    pub(super) fn frequency(word: usize) -> u64 {
+        FREQS[word]
+    }
 
     /// A trie node: the prefix of dictionary words read so far.
     #[derive(Clone, Copy)]

@@ -353,7 +353,7 @@ impl Pattern {
             source: source.to_string(),
             regex: OnceLock::new(),
             can_match: hir.properties().minimum_len().is_some(),
-            factors: required_factors(hir),
+            factors: required_factors(hir, &crate::segment::word_frequency),
         }))
     }
 
