@@ -64,6 +64,8 @@ pub struct Finding {
 pub struct Scratch {
     norm: Normalized,
     hits: Vec<RawHit>,
+    /// The regexes a scan runs.
+    regexes: Vec<usize>,
     boundaries: Vec<usize>,
     /// The bytes of the utterance that `boundaries` covers.
     segmented: (usize, usize),
@@ -177,6 +179,7 @@ impl Linter {
         let Scratch {
             norm,
             hits,
+            regexes,
             boundaries,
             segmented,
             kept,
@@ -191,7 +194,8 @@ impl Linter {
         // A set's regexes are not run where its hits cannot matter.
         let wanted =
             |rule: usize| rule < phrase_rules || (collect && call.may_want(rule - phrase_rules, index));
-        self.matcher.scan_hits(utterance.role, norm, hits, wanted);
+        self.matcher
+            .scan_hits(utterance.role, norm, (hits, regexes), wanted);
         if hits.is_empty() {
             return;
         }
@@ -209,7 +213,8 @@ impl Linter {
             // Every hit was of a set that does not matter here.
             return;
         }
-        self.matcher.scan_exceptions(utterance.role, norm, hits);
+        self.matcher
+            .scan_exceptions(utterance.role, norm, (hits, regexes));
         let text = norm.text();
         kept.clear();
         boundaries.clear();

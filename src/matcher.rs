@@ -217,15 +217,15 @@ impl Matcher {
 
     /// Appends every hit (phrase, regex, detector) of a rule for which
     /// `wanted` holds in the normalised utterance spoken by `role` to `out`.
-    /// A regex of another rule is not run.
+    /// A regex of another rule is not run. `regexes` is scratch space.
     pub fn scan_hits(
         &self,
         role: Role,
         norm: &Normalized,
-        out: &mut Vec<RawHit>,
+        (out, regexes): (&mut Vec<RawHit>, &mut Vec<usize>),
         wanted: impl Fn(usize) -> bool,
     ) {
-        self.hits.scan(role, norm.text(), out, wanted);
+        self.hits.scan(role, norm.text(), (out, regexes), wanted);
         if norm.digit_chars() >= MIN_NUMBER_DIGITS {
             self.scan_detectors(role, norm.text(), out);
         }
@@ -233,10 +233,15 @@ impl Matcher {
 
     /// Appends the exceptions in the utterance when a hit in `out` belongs
     /// to a rule of this matcher that has exceptions.
-    pub fn scan_exceptions(&self, role: Role, norm: &Normalized, out: &mut Vec<RawHit>) {
+    pub fn scan_exceptions(
+        &self,
+        role: Role,
+        norm: &Normalized,
+        (out, regexes): (&mut Vec<RawHit>, &mut Vec<usize>),
+    ) {
         let needed = |h: &RawHit| h.kind == HitKind::Hit && self.has_exceptions.get(h.rule) == Some(&true);
         if out.iter().any(needed) {
-            self.exceptions.scan(role, norm.text(), out, |_| true);
+            self.exceptions.scan(role, norm.text(), (out, regexes), |_| true);
         }
     }
 
@@ -303,8 +308,16 @@ impl Stage {
         }
     }
 
-    fn scan(&self, role: Role, text: &str, out: &mut Vec<RawHit>, wanted: impl Fn(usize) -> bool) {
-        let mut triggered: Vec<usize> = Vec::new();
+    /// Appends the hits in `text` to `out`; `triggered` is scratch space
+    /// for the regexes to run.
+    fn scan(
+        &self,
+        role: Role,
+        text: &str,
+        (out, triggered): (&mut Vec<RawHit>, &mut Vec<usize>),
+        wanted: impl Fn(usize) -> bool,
+    ) {
+        triggered.clear();
         let phrases = &*self.phrases[role_slot(role)];
         if let Some(index) = &phrases.index {
             index.for_each_match(text, |pattern, start, end| {
@@ -343,7 +356,7 @@ impl Stage {
             );
         }
         triggered.sort_unstable();
-        for index in triggered {
+        for &index in triggered.iter() {
             let entry = &self.regexes[index];
             for m in entry.regex.regex().find_iter(text) {
                 out.push(RawHit {
