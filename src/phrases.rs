@@ -118,13 +118,19 @@ impl Phrases {
     #[cold]
     fn report(&self, kind: Key, key: u64, text: &[u8], at: usize, f: &mut impl FnMut(usize, usize, usize)) {
         let rest = &text[at..];
+        // The group's key matched, so its phrases' first bytes did: compare
+        // the rest, byte by byte, as it is short (a call to memcmp is not).
+        let known = kind.len();
         for entry in self
             .groups
             .find(kind, key)
             .map_or(&[][..], |run| &self.entries[run])
         {
             let phrase = &self.bytes[entry.start as usize..][..entry.len as usize];
-            if rest.starts_with(phrase) {
+            let same = rest
+                .get(known..phrase.len())
+                .is_some_and(|tail| tail.iter().zip(&phrase[known..]).all(|(a, b)| a == b));
+            if same {
                 f(entry.id as usize, at, at + phrase.len());
             }
         }
@@ -152,6 +158,12 @@ fn window_at(text: &[u8], at: usize) -> u64 {
         Some(next) => u64::from_le_bytes(next.try_into().expect("eight bytes")),
         // Near the end the missing bytes read as zeros, as they do in the
         // keys of short phrases; a longer phrase cannot fit there anyway.
+        // The last eight bytes of the text, shifted, are one load where a
+        // copy of the few left would call memcpy.
+        None if text.len() >= 8 => {
+            let last = u64::from_le_bytes(text[text.len() - 8..].try_into().expect("eight bytes"));
+            last >> (8 * (at + 8 - text.len()))
+        }
         None => key(&text[at..]),
     }
 }
@@ -172,6 +184,18 @@ enum Key {
     /// The first six bytes of a phrase of six or more, in the filter only:
     /// the first test at every character.
     Pair,
+}
+
+impl Key {
+    /// How many of a phrase's first bytes its key holds.
+    fn len(self) -> usize {
+        match self {
+            Key::Long => 8,
+            Key::PairPhrase | Key::Pair => 6,
+            Key::Short => 3,
+            Key::Tiny => 1,
+        }
+    }
 }
 
 /// The key under which a phrase is found.
@@ -386,6 +410,16 @@ mod tests {
         let mut sorted = found.clone();
         sorted.sort_by_key(|&(_, s, e)| (s, e));
         assert_eq!(sorted, expect);
+    }
+
+    #[test]
+    fn the_window_near_the_end_holds_the_bytes_left_then_zeros() {
+        let text = "abcdefghij保本保息".as_bytes();
+        for len in 0..=text.len() {
+            for at in 0..len {
+                assert_eq!(window_at(&text[..len], at), key(&text[at..len]), "{len} {at}");
+            }
+        }
     }
 
     #[test]
