@@ -217,6 +217,9 @@ pub struct LineBatch {
     pub lines: Vec<(usize, usize, usize)>,
 }
 
+/// How much [`LineBatches`] asks the reader for at a time.
+const READ_BYTES: usize = 1 << 20;
+
 /// Reads JSONL in batches of about `batch_bytes` bytes.
 ///
 /// The reader's buffer is copied into the batch whole and the lines are
@@ -254,18 +257,14 @@ impl LineBatches {
             if has_line_end && buffer.len() >= self.batch_bytes {
                 return Ok(false);
             }
-            let chunk = match self.reader.fill_buf() {
-                Ok(chunk) => chunk,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if chunk.is_empty() {
+            // Straight into the batch, past the reader's own buffer, in
+            // reads of a megabyte, without zeroing the space first.
+            let len = buffer.len();
+            buffer.reserve(READ_BYTES);
+            if (&mut self.reader).take(READ_BYTES as u64).read_to_end(buffer)? == 0 {
                 return Ok(true);
             }
-            has_line_end = has_line_end || memchr::memchr(b'\n', chunk).is_some();
-            buffer.extend_from_slice(chunk);
-            let n = chunk.len();
-            self.reader.consume(n);
+            has_line_end = has_line_end || memchr::memchr(b'\n', &buffer[len..]).is_some();
         }
     }
 
