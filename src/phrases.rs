@@ -105,12 +105,15 @@ impl Phrases {
             }
         }
         let lead = window as u8;
-        let short = window & key_mask(3);
-        if self.filter.short_leads.contains(lead) && self.filter.contains(Key::Short, short) {
-            self.report(Key::Short, short, text, at, f);
-        }
-        if self.filter.tiny_leads.contains(lead) {
-            self.report(Key::Tiny, u64::from(lead), text, at, f);
+        let leads = self.filter.leads[usize::from(lead)];
+        if leads != 0 {
+            let short = window & key_mask(3);
+            if leads & SHORT_LEAD != 0 && self.filter.contains(Key::Short, short) {
+                self.report(Key::Short, short, text, at, f);
+            }
+            if leads & TINY_LEAD != 0 {
+                self.report(Key::Tiny, u64::from(lead), text, at, f);
+            }
         }
     }
 
@@ -222,18 +225,20 @@ fn home(phrase: &[u8]) -> (Key, u64) {
 #[derive(Debug)]
 struct StartFilter {
     words: Vec<u64>,
-    /// The first bytes of the phrases of three to five bytes.
-    short_leads: ByteSet,
-    /// The first bytes of the phrases of one or two bytes: their whole key.
-    tiny_leads: ByteSet,
+    /// Per byte: whether phrases of three to five bytes ([`SHORT_LEAD`]) or
+    /// of one or two bytes ([`TINY_LEAD`], their whole key) start with it.
+    /// One load tells that neither does, as at most characters.
+    leads: [u8; 256],
 }
+
+const SHORT_LEAD: u8 = 1;
+const TINY_LEAD: u8 = 2;
 
 impl StartFilter {
     fn new() -> StartFilter {
         StartFilter {
             words: vec![0; 1 << (FILTER_BITS - 6)],
-            short_leads: ByteSet::default(),
-            tiny_leads: ByteSet::default(),
+            leads: [0; 256],
         }
     }
 
@@ -241,8 +246,8 @@ impl StartFilter {
     fn insert(&mut self, kind: Key, key: u64) {
         match kind {
             Key::Long | Key::PairPhrase => self.set(Key::Pair, key & key_mask(6)),
-            Key::Short => self.short_leads.insert(key as u8),
-            Key::Tiny => return self.tiny_leads.insert(key as u8),
+            Key::Short => self.leads[key as u8 as usize] |= SHORT_LEAD,
+            Key::Tiny => return self.leads[key as u8 as usize] |= TINY_LEAD,
             Key::Pair => {}
         }
         self.set(kind, key);
@@ -258,21 +263,6 @@ impl StartFilter {
         let hash = hash(kind, key);
         let bits = filter_bits(hash);
         self.words[filter_word(hash)] & bits == bits
-    }
-}
-
-/// A set of bytes.
-#[derive(Debug, Default)]
-struct ByteSet([u64; 4]);
-
-impl ByteSet {
-    fn insert(&mut self, byte: u8) {
-        self.0[usize::from(byte / 64)] |= 1 << (byte % 64);
-    }
-
-    #[inline]
-    fn contains(&self, byte: u8) -> bool {
-        self.0[usize::from(byte / 64)] & (1 << (byte % 64)) != 0
     }
 }
 
