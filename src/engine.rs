@@ -256,7 +256,9 @@ impl Linter {
             return true;
         }
         if boundaries.is_empty() || hit.start < segmented.0 || hit.end > segmented.1 {
-            *segmented = (self.segmenter).boundaries_around(text, hit.start, hit.end, boundaries);
+            *segmented = self
+                .segmenter
+                .boundaries_around(text, hit.start, hit.end, boundaries);
         }
         boundaries.binary_search(&hit.start).is_ok() && ends_a_word(text, hit.end, boundaries)
     }
