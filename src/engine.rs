@@ -299,13 +299,7 @@ fn survives_context(rule: &Rule, hit: &RawHit, text: &str, hits: &[RawHit]) -> b
 
 /// The clause around `[start, end)`: up to the nearest clause punctuation.
 fn clause(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let s = text[..start]
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| is_clause_break(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let e = text[end..].find(is_clause_break).map_or(text.len(), |i| end + i);
-    (s, e)
+    crate::normalize::widen(text, start, end, is_clause_break)
 }
 
 const NEGATORS: &[char] = &['不', '没', '未', '非', '别', '无', '勿', '莫', '禁', '绝'];

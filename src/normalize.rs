@@ -75,6 +75,17 @@ pub fn is_clause_break(c: char) -> bool {
     )
 }
 
+/// The bytes of `text` around `start..end` out to the nearest character on
+/// each side for which `edge` holds (the edges themselves left out), or to
+/// the ends of the text.
+pub fn widen(text: &str, start: usize, end: usize, edge: impl Fn(char) -> bool) -> (usize, usize) {
+    let from = (text[..start].char_indices().rev())
+        .find(|&(_, c)| edge(c))
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    let to = text[end..].find(&edge).map_or(text.len(), |at| end + at);
+    (from, to)
+}
+
 /// Folds one character: full-width to half-width, ASCII to lower case,
 /// traditional to simplified.
 pub fn fold_char(c: char) -> char {

@@ -83,12 +83,7 @@ impl Segmenter {
         // A character outside han blocks (but `\r`, `\n`, which pair up) is a
         // token by itself, so a boundary lies on each side of it.
         let alone = |c: char| !is_han(c) && c != '\r' && c != '\n';
-        let from = text[..start]
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| alone(c))
-            .map_or(0, |(at, c)| at + c.len_utf8());
-        let to = text[end..].find(alone).map_or(text.len(), |at| end + at);
+        let (from, to) = crate::normalize::widen(text, start, end, alone);
         out.clear();
         out.push(from);
         cut_range(text, from, to, out);
