@@ -219,11 +219,11 @@ fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
 
 fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
     let role = match raw.role {
-        None => return Err("no `role`".into()),
+        None => return Err(format!("no `role`{MAP_FIELDS}")),
         Some(Scalar::Str(s)) => Role::parse(&s).ok_or_else(|| unknown_role(&s))?,
         Some(other) => return Err(unknown_role(&other.into_string())),
     };
-    let text = raw.text.ok_or("no `text`")?;
+    let text = raw.text.ok_or_else(|| format!("no `text`{MAP_FIELDS}"))?;
     Ok(Utterance {
         index,
         role,
@@ -234,6 +234,10 @@ fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
         column: None,
     })
 }
+
+/// What to do when an utterance lacks a field: most often the transcript is a
+/// vendor's (`ChannelId`, `Text`, times in ms), which a config file can map.
+const MAP_FIELDS: &str = " (for a vendor's field names, see `fields:` in the README's config section)";
 
 fn unknown_role(s: &str) -> String {
     format!("unknown role {s:?} (expected agent/坐席/客服/A or customer/客户/用户/C)")
