@@ -80,7 +80,14 @@ struct Run<'a> {
     progress: Option<Progress>,
 }
 
-type Linted = (Record, Vec<crate::engine::Finding>);
+/// A record with its findings, and whether rules needing times skipped it.
+struct Linted {
+    record: Record,
+    findings: Vec<crate::engine::Finding>,
+    /// Worked out by the linting thread, which has the call's utterances in
+    /// its cache; the reporting thread would wait on them.
+    timing_skipped: bool,
+}
 /// A batch's size in bytes and its records, linted, with their line numbers.
 type LintedBatch = (u64, Vec<(usize, Linted)>);
 type LintedDocument = (Arc<str>, Result<Vec<Linted>, String>);
@@ -173,7 +180,15 @@ impl Run<'_> {
         linted: Vec<(usize, Linted)>,
         record_line: impl Fn(usize) -> Option<usize>,
     ) -> io::Result<()> {
-        for (line, (record, findings)) in linted {
+        for (
+            line,
+            Linted {
+                record,
+                findings,
+                timing_skipped,
+            },
+        ) in linted
+        {
             for (location, reason) in record.skipped_utterances {
                 self.problem(&Problem {
                     file: file.clone(),
@@ -192,7 +207,7 @@ impl Run<'_> {
                 Ok(call) => {
                     self.summary.calls += 1;
                     self.summary.utterances += call.utterances.len();
-                    self.summary.timing_skipped_calls += usize::from(self.linter.skips_timing(&call));
+                    self.summary.timing_skipped_calls += usize::from(timing_skipped);
                     for finding in &findings {
                         self.summary
                             .findings
@@ -231,11 +246,15 @@ fn join(handle: ScopedJoinHandle<'_, LintedBatch>) -> LintedBatch {
 }
 
 fn lint(linter: &Linter, record: Record, scratch: &mut Scratch) -> Linted {
-    let findings = match &record.call {
-        Ok(call) => linter.check_call(call, scratch),
-        Err(_) => Vec::new(),
+    let (findings, timing_skipped) = match &record.call {
+        Ok(call) => (linter.check_call(call, scratch), linter.skips_timing(call)),
+        Err(_) => (Vec::new(), false),
     };
-    (record, findings)
+    Linted {
+        record,
+        findings,
+        timing_skipped,
+    }
 }
 
 fn file_problem(file: &Arc<str>, reason: String) -> Problem {
