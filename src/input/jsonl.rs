@@ -160,14 +160,28 @@ pub fn parse_call(json: &[u8], fallback_id: &str) -> ParsedCall {
     // per-string check, which is slow on Chinese text. sonic-rs parses a
     // dump's lines half again as fast as serde_json; a line it rejects is
     // parsed again by serde_json, whose errors name the line and column.
-    let parsed = simdutf8::basic::from_utf8(json)
-        .ok()
+    let parsed = (simdutf8::basic::from_utf8(json).ok())
+        .filter(|_| is_shallow(json))
         .and_then(|text| sonic_rs::from_str::<RawCall>(text).ok());
     let raw = match parsed {
         Some(raw) => raw,
         None => serde_json::from_slice(json).map_err(describe_json_error)?,
     };
     from_raw(raw, fallback_id)
+}
+
+/// How deep the JSON given to sonic-rs may nest. It recurses once a level
+/// and overflowed a worker thread's stack between 10,000 and 30,000 levels;
+/// serde_json, which takes deeper lines, skips unknown values without
+/// recursing.
+const SONIC_MAX_DEPTH: usize = 4096;
+
+/// Whether `json` nests at most [`SONIC_MAX_DEPTH`] deep: it cannot nest
+/// deeper than it has bytes, or opening brackets. Only unusually long lines
+/// are counted.
+fn is_shallow(json: &[u8]) -> bool {
+    json.len() <= SONIC_MAX_DEPTH
+        || json.iter().filter(|&&b| b == b'[' || b == b'{').count() <= SONIC_MAX_DEPTH
 }
 
 /// Parses a JSON document that is one call or an array of calls.
@@ -284,6 +298,18 @@ mod tests {
             .unwrap_err()
             .contains("no utterances"));
         assert!(parse_call(b"hello", "x").is_err());
+    }
+
+    #[test]
+    fn reads_lines_nested_too_deep_for_the_fast_parser() {
+        let deep = |opens: &str, closes: &str| {
+            let line = format!(r#"{{"x":{opens}{closes},"utterances":[{{"role":"agent","text":"您好"}}]}}"#);
+            std::thread::spawn(move || parse_call(line.as_bytes(), "x").map(|(c, _)| c.utterances.len()))
+                .join()
+                .expect("no stack overflow")
+        };
+        assert_eq!(deep(&"[".repeat(100_000), &"]".repeat(100_000)), Ok(1));
+        assert!(deep(&"[".repeat(100_000), "").is_err());
     }
 
     /// The fast parser must accept, reject and read exactly what the one
