@@ -282,6 +282,17 @@ mod tests {
     }
 
     #[test]
+    fn points_a_vendor_export_at_the_field_mapping() {
+        let line = br#"{"Sentences":[{"ChannelId":0,"Text":"a","BeginTime":120},{"role":"agent"}]}"#;
+        let (_, problems) = parse_call(line, "x").unwrap();
+        assert_eq!(problems.len(), 2);
+        for (problem, field) in problems.iter().zip(["`role`", "`text`"]) {
+            assert!(problem.reason.starts_with(&format!("no {field}")), "{problem:?}");
+            assert!(problem.reason.contains("`fields:`"), "{problem:?}");
+        }
+    }
+
+    #[test]
     fn names_invalid_utf8_with_its_position() {
         let line = b"{\"utterances\":[{\"role\":\"agent\",\"text\":\"\xe6\x82\xa8\xff\"}]}";
         let err = parse_call(line, "x").unwrap_err();
