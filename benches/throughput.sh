@@ -175,10 +175,10 @@ skip() { printf '%s\t%s\t\t\t%s\t\t\t\n' "$1" "$2" "skipped: $3" >> "$rows"; }
 cat "$dump" > /dev/null
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -x "$floor" ]; then
-  measure "floor (serde_json + 1 AC), 2 threads" "$dump_bytes" "$RUN/floor.out" "$floor" --phrases "$RUN/phrases.txt" "$dump"
+  measure "floor (sonic-rs + 1 AC), 2 threads" "$dump_bytes" "$RUN/floor.out" "$floor" --phrases "$RUN/phrases.txt" "$dump"
   measure "floor, 1 thread" "$dump_bytes" "$RUN/floor1.out" "$floor" --threads 1 --phrases "$RUN/phrases.txt" "$dump"
 else
-  skip "floor (serde_json + 1 AC), 2 threads" "$dump_bytes" "no floor binary"
+  skip "floor (sonic-rs + 1 AC), 2 threads" "$dump_bytes" "no floor binary"
 fi
 
 ok_callint() { [ -z "$callint_note" ] && [ "$LAST_RC" -le 1 ]; }

@@ -1,8 +1,8 @@
 //! The throughput *floor* for callint: the least work any transcript linter must do.
 //!
-//! Reads canonical JSONL (one call per line), parses every line with serde_json into
-//! borrowed structs, and scans every utterance's text with ONE Aho-Corasick automaton
-//! built from a phrase list (one phrase per line). Line batches are parsed and scanned
+//! Reads canonical JSONL (one call per line), parses every line with sonic-rs (the
+//! parser callint uses) into borrowed structs, and scans every utterance's text with
+//! ONE Aho-Corasick automaton built from a phrase list (one phrase per line). Line batches are parsed and scanned
 //! in parallel with rayon while a reader thread fetches the next batch. No
 //! normalisation, no segmentation, no rule logic: this is the hardware/design limit
 //! that `callint check` is measured against (see benches/throughput.sh).
@@ -192,7 +192,7 @@ fn main() {
             if line.iter().all(u8::is_ascii_whitespace) {
                 return;
             }
-            match serde_json::from_slice::<Call>(line) {
+            match sonic_rs::from_slice::<Call>(line) {
                 Ok(call) => {
                     let mut m = 0u64;
                     for u in &call.utterances {
