@@ -185,6 +185,9 @@ impl Linter {
             kept,
             call,
         } = scratch;
+        if !collect && !self.matcher.looks_for(utterance.role) {
+            return;
+        }
         norm.fill(&utterance.text);
         if collect {
             call.observe(index, utterance.role, norm);

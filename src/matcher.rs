@@ -231,6 +231,15 @@ impl Matcher {
         }
     }
 
+    /// Whether anything is searched for in what `role` says: with no rule
+    /// for customers, their turns need not even be normalised.
+    pub fn looks_for(&self, role: Role) -> bool {
+        let slot = role_slot(role);
+        self.hits.phrases[slot].index.is_some()
+            || !self.hits.untriggered[slot].entries.is_empty()
+            || self.detectors.iter().any(|d| d.2 == role)
+    }
+
     /// Appends the exceptions in the utterance when a hit in `out` belongs
     /// to a rule of this matcher that has exceptions.
     pub fn scan_exceptions(
