@@ -41,6 +41,8 @@ pub struct CallScan {
     /// Per utterance: letters and digits spoken (when a rule needs them).
     chars: Vec<u32>,
     sentences: Vec<Sentence>,
+    /// The spoken bytes of the sentence being read, without its punctuation.
+    spoken: Vec<u8>,
     chars_roles: Vec<Role>,
     sentence_roles: Vec<Role>,
     /// Per global set: which utterances' hits matter.
@@ -173,40 +175,37 @@ impl CallScan {
             return;
         }
         // One pass over the bytes, no decoding: the spoken-character count,
-        // and each sentence's hash over its spoken characters (punctuation
-        // and spacing do not make two sentences different) with where its
-        // spoken part starts and ends.
+        // and each sentence's spoken characters gathered without punctuation
+        // and spacing (which do not make two sentences different), hashed
+        // whole at its end.
         let bytes = norm.text().as_bytes();
         let mut total = 0u32;
-        let mut sentence = SentenceScan::new();
+        let mut sentence = SentenceSpan::default();
+        self.spoken.clear();
         let mut i = 0;
         while i < bytes.len() {
             // U+4000–U+9FFF, nearly every character of Chinese text, is
             // spoken: take a whole run of them at once.
             let run = cjk_run_len(&bytes[i..]);
-            if run > 0 {
-                let chars = (run / 3) as u32;
+            let (end, chars) = if run > 0 {
+                (i + run, (run / 3) as u32)
+            } else {
+                let end = (i + utf8_len(bytes[i])).min(bytes.len());
+                (end, u32::from(spoken_at(bytes, i)))
+            };
+            if chars > 0 {
                 total += chars;
                 if want_sentences {
-                    sentence.add(bytes, i, i + run, chars);
-                }
-                i += run;
-                continue;
-            }
-            let end = (i + utf8_len(bytes[i])).min(bytes.len());
-            if spoken_at(bytes, i) {
-                total += 1;
-                if want_sentences {
-                    sentence.add(bytes, i, end, 1);
+                    sentence.add(i, end, chars);
+                    self.spoken.extend_from_slice(&bytes[i..end]);
                 }
             } else if want_sentences && sentence_break_at(bytes, i) {
-                self.sentence(utt, &sentence);
-                sentence = SentenceScan::new();
+                self.sentence(utt, std::mem::take(&mut sentence));
             }
             i = end;
         }
         if want_sentences {
-            self.sentence(utt, &sentence);
+            self.sentence(utt, sentence);
         }
         if want_chars {
             if let Some(c) = self.chars.get_mut(utt) {
@@ -215,38 +214,53 @@ impl CallScan {
         }
     }
 
-    fn sentence(&mut self, utt: usize, s: &SentenceScan) {
-        if s.chars == 0 || s.chars < self.sentence_chars {
-            return;
+    #[inline]
+    fn sentence(&mut self, utt: usize, s: SentenceSpan) {
+        if s.chars > 0 && s.chars >= self.sentence_chars {
+            // Normalised offsets: mapped back to the original only for the
+            // rare sentence that becomes a finding.
+            self.sentences.push(Sentence {
+                hash: hash_spoken(&self.spoken),
+                utt: utt as u32,
+                start: s.first as u32,
+                end: s.last as u32,
+                chars: s.chars,
+            });
         }
-        // Normalised offsets: mapped back to the original only for the rare
-        // sentence that becomes a finding.
-        self.sentences.push(Sentence {
-            hash: s.finish(),
-            utt: utt as u32,
-            start: s.first as u32,
-            end: s.last as u32,
-            chars: s.chars,
-        });
+        self.spoken.clear();
     }
 }
 
-fn load_le(text: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(text[at..at + 8].try_into().expect("eight bytes"))
+/// Where a sentence's spoken characters lie in the normalised text, and how
+/// many there are.
+#[derive(Default)]
+struct SentenceSpan {
+    chars: u32,
+    first: usize,
+    last: usize,
 }
 
-/// The `len` (< 8) bytes at `text[at..]` as the low bytes of a word, read
-/// with one unaligned load (a byte-wise copy would stall on store
-/// forwarding) wherever the text has eight bytes around them.
-#[inline]
-fn load_partial(text: &[u8], at: usize, len: usize) -> u64 {
-    if at + 8 <= text.len() {
-        load_le(text, at) & (u64::MAX >> (64 - 8 * len))
-    } else if at + len >= 8 {
-        load_le(text, at + len - 8) >> (64 - 8 * len)
-    } else {
-        (text[at..at + len].iter().rev()).fold(0, |w, &b| w << 8 | u64::from(b))
+impl SentenceSpan {
+    fn add(&mut self, from: usize, to: usize, chars: u32) {
+        if self.chars == 0 {
+            self.first = from;
+        }
+        self.chars += chars;
+        self.last = to;
     }
+}
+
+/// A hash of a sentence's spoken bytes: eight bytes mixed at a time.
+fn hash_spoken(bytes: &[u8]) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    let mut hash = HASH_SEED;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        hash = fold_mul(hash ^ word, HASH_MUL);
+    }
+    let tail = (words.remainder().iter().rev()).fold(0, |w, &b| w << 8 | u64::from(b));
+    let hash = fold_mul(hash ^ tail, HASH_MUL ^ bytes.len() as u64);
+    fold_mul(hash, HASH_MUL)
 }
 
 /// Bytes of the run of U+4000–U+9FFF characters that `b` starts with.
@@ -259,20 +273,6 @@ fn cjk_run_len(b: &[u8]) -> usize {
     b.len() - rest.len()
 }
 
-/// A sentence being read by [`CallScan::observe`]: a hash of the bytes of
-/// its spoken characters, fed in runs, that does not depend on where the
-/// runs split (so 你好,我是 and 你好我是 hash alike). Eight bytes are mixed
-/// at a time; `tail` holds the bytes of a word not yet full.
-struct SentenceScan {
-    hash: u64,
-    tail: u64,
-    tail_len: u32,
-    bytes: u32,
-    chars: u32,
-    first: usize,
-    last: usize,
-}
-
 const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;
 const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -282,62 +282,6 @@ const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 fn fold_mul(a: u64, b: u64) -> u64 {
     let m = u128::from(a) * u128::from(b);
     (m as u64) ^ ((m >> 64) as u64)
-}
-
-impl SentenceScan {
-    fn new() -> Self {
-        SentenceScan {
-            hash: HASH_SEED,
-            tail: 0,
-            tail_len: 0,
-            bytes: 0,
-            chars: 0,
-            first: 0,
-            last: 0,
-        }
-    }
-
-    /// Adds the `chars` spoken characters at bytes `from..to` of `text`.
-    #[inline(always)]
-    fn add(&mut self, text: &[u8], from: usize, to: usize, chars: u32) {
-        if self.chars == 0 {
-            self.first = from;
-        }
-        self.chars += chars;
-        self.bytes += (to - from) as u32;
-        self.last = to;
-        let mut at = from;
-        while at + 8 <= to {
-            self.push_word(load_le(text, at), 8);
-            at += 8;
-        }
-        if at < to {
-            self.push_word(load_partial(text, at, to - at), (to - at) as u32);
-        }
-    }
-
-    /// Appends the low `len` bytes of `word` to the byte stream: the bytes
-    /// that complete the pending word are mixed in, the rest wait.
-    #[inline]
-    fn push_word(&mut self, word: u64, len: u32) {
-        let shift = 8 * self.tail_len;
-        let filled = self.tail | word << shift;
-        let total = self.tail_len + len;
-        if total < 8 {
-            self.tail = filled;
-            self.tail_len = total;
-            return;
-        }
-        self.hash = fold_mul(self.hash ^ filled, HASH_MUL);
-        // The bytes of `word` that did not fit; none when the pending word was empty.
-        self.tail = if shift == 0 { 0 } else { word >> (64 - shift) };
-        self.tail_len = total - 8;
-    }
-
-    fn finish(&self) -> u64 {
-        let h = fold_mul(self.hash ^ self.tail, HASH_MUL ^ u64::from(self.bytes));
-        fold_mul(h, HASH_MUL)
-    }
 }
 
 fn utf8_len(lead: u8) -> usize {
