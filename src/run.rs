@@ -156,12 +156,17 @@ impl Run<'_> {
 
     fn documents(&mut self, documents: Vec<(Input, Format)>) -> io::Result<()> {
         let linter = self.linter;
+        // Records in parallel too: one JSON document may be an array of
+        // thousands of calls.
         let linted: Vec<LintedDocument> = documents
             .par_iter()
-            .map_init(Scratch::default, |scratch, (input, format)| {
+            .map(|(input, format)| {
                 let file: Arc<str> = input.display_name().into();
-                let records = input::read_document(input, *format)
-                    .map(|records| records.into_iter().map(|r| lint(linter, r, scratch)).collect());
+                let records = input::read_document(input, *format).map(|records| {
+                    (records.into_par_iter())
+                        .map_init(Scratch::default, |scratch, r| lint(linter, r, scratch))
+                        .collect()
+                });
                 (file, records)
             })
             .collect();

@@ -4,6 +4,7 @@
 //! the hot path copies each utterance's text once, into the `Call`.
 
 use crate::model::{Call, Role, Utterance};
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -189,9 +190,8 @@ pub fn parse_document(json: &[u8], fallback_id: &str) -> Result<Vec<ParsedCall>,
     if first == Some(&b'[') {
         let raws: Vec<&serde_json::value::RawValue> =
             serde_json::from_slice(json).map_err(describe_json_error)?;
-        Ok(raws
-            .into_iter()
-            .enumerate()
+        // An array may hold a whole dump: its calls are parsed in parallel.
+        Ok((raws.into_par_iter().enumerate())
             .map(|(i, raw)| parse_call(raw.get().as_bytes(), &format!("{fallback_id}#{}", i + 1)))
             .collect())
     } else {
