@@ -250,7 +250,7 @@ fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
 
 /// What to do when an utterance lacks a field: most often the transcript is a
 /// vendor's (`ChannelId`, `Text`, times in ms), which a config file can map.
-const MAP_FIELDS: &str = " (for a vendor's field names, see `fields:` in the README's config section)";
+const MAP_FIELDS: &str = " (for a vendor's field names, see `fields:` in the README's Configuration section)";
 
 fn unknown_role(s: &str) -> String {
     format!("unknown role {s:?} (expected agent/坐席/客服/A or customer/客户/用户/C)")
