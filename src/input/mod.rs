@@ -342,8 +342,8 @@ pub struct Record {
 /// Parses one JSONL line into a record.
 pub fn record_from_line(file: &str, line_no: usize, bytes: &[u8]) -> Record {
     let location = format!("line {line_no}");
-    // serde_json validates UTF-8 as it parses; only a failed record pays for
-    // a second look that gives invalid UTF-8 its own, clearer message.
+    // Parsing validates UTF-8; only a failed record pays for a second look
+    // that gives invalid UTF-8 its own, clearer message.
     let call = jsonl::parse_call(bytes, &format!("{file}:{line_no}")).map_err(|reason| {
         match std::str::from_utf8(bytes) {
             Err(e) => format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
