@@ -6,7 +6,7 @@
 //! ([`CallScan::observe`]). Evaluation then works on those records and the
 //! utterance times alone.
 
-use super::{has_times, CallLevel, Check, Direction, Limit, Scope, Want, Window};
+use super::{CallLevel, Check, Direction, Limit, Scope, Want, Window};
 use crate::engine::{Finding, Span};
 use crate::model::{Call, Role};
 use crate::normalize::Normalized;
@@ -63,6 +63,8 @@ pub struct CallScan {
     pub(super) same_triggers: Vec<bool>,
     /// Sentences shorter than this are not kept.
     sentence_chars: u32,
+    /// Whether every utterance of the call has times.
+    timed: bool,
 }
 
 impl CallScan {
@@ -73,8 +75,10 @@ impl CallScan {
         chars: &[Role],
         sentences: &[Role],
         sentence_chars: usize,
+        timed: bool,
     ) {
         self.sentence_chars = sentence_chars as u32;
+        self.timed = timed;
         self.hits.resize_with(sets, Vec::new);
         for h in &mut self.hits {
             h.clear();
@@ -346,7 +350,7 @@ impl CallLevel {
     /// Appends the findings of every call-level rule for `call`; `rules` are
     /// the linter's rules, `scan` what the per-utterance pass recorded.
     pub fn evaluate(&self, rules: &[Rule], call: &Call, scan: &CallScan, out: &mut Vec<Finding>) {
-        let timed = has_times(call);
+        let timed = scan.timed;
         for &(rule, base) in &self.rules {
             let Some(c) = rules[rule].call.as_deref() else {
                 continue;
@@ -1033,7 +1037,7 @@ mod tests {
 
     fn sentences_of(texts: &[&str]) -> (Vec<u64>, Vec<u32>) {
         let mut scan = CallScan::default();
-        scan.reset(0, texts.len(), &[Role::Agent], &[Role::Agent], 1);
+        scan.reset(0, texts.len(), &[Role::Agent], &[Role::Agent], 1, false);
         for (i, text) in texts.iter().enumerate() {
             scan.observe(i, Role::Agent, &Normalized::new(text));
         }

@@ -962,6 +962,7 @@ impl CallLevel {
             chars_roles,
             &self.sentence_roles,
             self.sentence_chars,
+            timed,
         );
         for (r, role) in [Role::Agent, Role::Customer].into_iter().enumerate() {
             let mut count = 0;
