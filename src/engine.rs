@@ -185,12 +185,17 @@ impl Linter {
             kept,
             call,
         } = scratch;
-        if !collect && !self.matcher.looks_for(utterance.role) {
+        let scan = self.matcher.may_hit(utterance.role, &utterance.text);
+        let observe = collect && call.observes(utterance.role);
+        if !scan && !observe {
             return;
         }
         norm.fill(&utterance.text);
-        if collect {
+        if observe {
             call.observe(index, utterance.role, norm);
+        }
+        if !scan {
+            return;
         }
         hits.clear();
         let phrase_rules = self.rules.rules.len();

@@ -28,6 +28,7 @@ pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod phrases;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -17,6 +17,7 @@ use crate::digits::{detects, digit_runs};
 use crate::model::Role;
 use crate::normalize::Normalized;
 use crate::phrases::Phrases;
+use crate::prefilter::Prefilter;
 use crate::rules::{Detector, Pattern, RuleSet};
 use regex::RegexSet;
 use std::collections::HashMap;
@@ -164,6 +165,8 @@ struct Stage {
 struct RolePhrases {
     index: Option<Phrases>,
     owners: Vec<Vec<Owner>>,
+    /// For a role with few phrases: which original utterances may hold one.
+    prefilter: Option<Prefilter>,
 }
 
 fn role_slot(role: Role) -> usize {
@@ -231,13 +234,16 @@ impl Matcher {
         }
     }
 
-    /// Whether anything is searched for in what `role` says: with no rule
-    /// for customers, their turns need not even be normalised.
-    pub fn looks_for(&self, role: Role) -> bool {
+    /// Whether `role` saying `original` (not yet normalised) may give a
+    /// hit: with no rule for customers, or only a few phrases, most of
+    /// their turns need not even be normalised.
+    pub fn may_hit(&self, role: Role, original: &str) -> bool {
         let slot = role_slot(role);
-        self.hits.phrases[slot].index.is_some()
-            || !self.hits.untriggered[slot].entries.is_empty()
-            || self.detectors.iter().any(|d| d.2 == role)
+        if !self.hits.untriggered[slot].entries.is_empty() || self.detectors.iter().any(|d| d.2 == role) {
+            return true;
+        }
+        let phrases = &*self.hits.phrases[slot];
+        phrases.index.is_some() && phrases.prefilter.as_ref().is_none_or(|p| p.may_match(original))
     }
 
     /// Appends the exceptions in the utterance when a hit in `out` belongs
@@ -391,6 +397,7 @@ impl RolePhrases {
         RolePhrases {
             index: (!table.phrases.is_empty()).then(|| Phrases::new(&table.phrases)),
             owners: table.owners,
+            prefilter: Prefilter::new(&table.phrases),
         }
     }
 }

@@ -101,6 +101,27 @@ pub fn fold_char(c: char) -> char {
     to_simplified(c)
 }
 
+/// Every character that [`fold_char`] turns into one of `targets` (sorted),
+/// paired with what it becomes: the spellings under which a character of a
+/// rule's phrase can reach the normalised text.
+pub fn chars_folding_to(targets: &[char]) -> Vec<(char, char)> {
+    let target = |c: char| targets.binary_search(&c).is_ok();
+    let bmp = (0..0x10000).filter_map(char::from_u32);
+    let mut found: Vec<(char, char)> = bmp
+        .map(|c| (c, fold_char(c)))
+        .filter(|&(_, f)| target(f))
+        .collect();
+    // Beyond the BMP, folding is the traditional-to-simplified table alone.
+    let astral = |c: char| u32::from(c) >= 0x10000;
+    found.extend(T2S.iter().copied().filter(|&(c, s)| astral(c) && target(s)));
+    found.extend(
+        (targets.iter())
+            .filter(|&&c| astral(c) && fold_char(c) == c)
+            .map(|&c| (c, c)),
+    );
+    found
+}
+
 /// Where the run of plain characters starting at byte `at` of `text` ends.
 ///
 /// One- and three-byte characters (ASCII and CJK, nearly all call text) are
@@ -305,6 +326,24 @@ mod tests {
 
     fn norm(s: &str) -> String {
         Normalized::new(s).text().to_string()
+    }
+
+    #[test]
+    fn finds_every_character_that_folds_to_a_target() {
+        let mut targets = vec!['a', '3', '稳', '个', '了', ' '];
+        targets.sort_unstable();
+        let mut found = chars_folding_to(&targets);
+        found.sort_unstable();
+        let everything = (0..=0x10ffff).filter_map(char::from_u32);
+        let mut expected: Vec<(char, char)> = everything
+            .map(|c| (c, fold_char(c)))
+            .filter(|(_, f)| targets.contains(f))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(found, expected);
+        for spelling in ['A', 'Ａ', 'ａ', '３', '穩', '個'] {
+            assert!(found.iter().any(|&(c, _)| c == spelling), "{spelling}");
+        }
     }
 
     #[test]

@@ -171,13 +171,17 @@ impl CallScan {
         self.candidates.extend(sets);
     }
 
-    /// Takes what call-level rules need from utterance `utt`'s normalised text.
+    /// Whether call-level rules need anything from the normalised text of
+    /// what `role` says ([`CallScan::observe`]).
+    pub fn observes(&self, role: Role) -> bool {
+        self.chars_roles.contains(&role) || self.sentence_roles.contains(&role)
+    }
+
+    /// Takes what call-level rules need from utterance `utt`'s normalised
+    /// text, said by a role it [observes](CallScan::observes).
     pub fn observe(&mut self, utt: usize, role: Role, norm: &Normalized) {
         let want_chars = self.chars_roles.contains(&role);
         let want_sentences = self.sentence_roles.contains(&role);
-        if !want_chars && !want_sentences {
-            return;
-        }
         // One pass over the bytes, no decoding: the spoken-character count,
         // and each sentence's spoken characters gathered without punctuation
         // and spacing (which do not make two sentences different), hashed
