@@ -312,7 +312,7 @@ impl Stage {
                 let literals = entry.regex.factors().map_or(&[][..], |f| &f.indexed);
                 patterns.extend(literals.iter().map(|l| (l.clone(), Owner::Trigger { regex: i })));
             }
-            Deferred::new(Box::new(move || RolePhrases::new(&patterns)))
+            Deferred::new(Box::new(move || RolePhrases::new(&patterns, kind)))
         };
         let untriggered_for = |role| UntriggeredRegexes::new(&regexes, &untriggered, role);
         Stage {
@@ -388,8 +388,9 @@ impl Stage {
 
 impl RolePhrases {
     /// The index of one role's patterns: its rules' phrases and the
-    /// required literals of its regexes.
-    fn new(patterns: &[(String, Owner)]) -> RolePhrases {
+    /// required literals of its regexes. Exceptions are looked for only
+    /// where a hit was found, so their stage needs no prefilter.
+    fn new(patterns: &[(String, Owner)], kind: HitKind) -> RolePhrases {
         let mut table = PatternTable::default();
         for (pattern, owner) in patterns {
             table.add(pattern, *owner);
@@ -397,7 +398,9 @@ impl RolePhrases {
         RolePhrases {
             index: (!table.phrases.is_empty()).then(|| Phrases::new(&table.phrases)),
             owners: table.owners,
-            prefilter: Prefilter::new(&table.phrases),
+            prefilter: (kind == HitKind::Hit)
+                .then(|| Prefilter::new(&table.phrases))
+                .flatten(),
         }
     }
 }

@@ -106,20 +106,26 @@ pub fn fold_char(c: char) -> char {
 /// rule's phrase can reach the normalised text.
 pub fn chars_folding_to(targets: &[char]) -> Vec<(char, char)> {
     let target = |c: char| targets.binary_search(&c).is_ok();
-    let bmp = (0..0x10000).filter_map(char::from_u32);
-    let mut found: Vec<(char, char)> = bmp
-        .map(|c| (c, fold_char(c)))
-        .filter(|&(_, f)| target(f))
+    // The candidates undo each step of `fold_char`: upper case, full width,
+    // the ideographic space, traditional characters. Folding each candidate
+    // checks it.
+    let full_width = |c: char| match c {
+        '!'..='~' => char::from_u32(c as u32 + 0xfee0),
+        ' ' => Some('\u{3000}'),
+        _ => None,
+    };
+    let mut candidates: Vec<char> = (targets.iter())
+        .flat_map(|&c| [c, c.to_ascii_uppercase()])
+        .flat_map(|c| [Some(c), full_width(c)])
+        .flatten()
         .collect();
-    // Beyond the BMP, folding is the traditional-to-simplified table alone.
-    let astral = |c: char| u32::from(c) >= 0x10000;
-    found.extend(T2S.iter().copied().filter(|&(c, s)| astral(c) && target(s)));
-    found.extend(
-        (targets.iter())
-            .filter(|&&c| astral(c) && fold_char(c) == c)
-            .map(|&c| (c, c)),
-    );
-    found
+    candidates.extend(T2S.iter().filter(|&&(_, s)| target(s)).map(|&(t, _)| t));
+    candidates.sort_unstable();
+    candidates.dedup();
+    (candidates.into_iter())
+        .map(|c| (c, fold_char(c)))
+        .filter(|&(_, folded)| target(folded))
+        .collect()
 }
 
 /// Where the run of plain characters starting at byte `at` of `text` ends.
