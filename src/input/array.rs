@@ -87,12 +87,17 @@ impl ElementBatches {
             // elements, strings and escapes cut by the end of a read.
             let read = READ_BYTES.min(self.batch_bytes.max(1));
             batch.buffer.reserve(read);
-            if (&mut self.reader)
+            match (&mut self.reader)
                 .take(read as u64)
-                .read_to_end(&mut batch.buffer)?
-                == 0
+                .read_to_end(&mut batch.buffer)
             {
-                return Ok(true);
+                Ok(0) => return Ok(true),
+                Ok(_) => {}
+                Err(e) => {
+                    // What was read before the error keeps its elements.
+                    self.splitter.scan(&batch.buffer, &mut batch.elements);
+                    return Err(e);
+                }
             }
         }
     }
@@ -582,6 +587,10 @@ mod tests {
         let deep = format!("[{}{},{{}}]", "[".repeat(200_000), "]".repeat(200_000));
         let (elements, broken) = split(deep.as_bytes());
         assert_eq!((elements.len(), broken), (2, None));
+        let element = elements[0].2.clone();
+        let parsed =
+            std::thread::spawn(move || crate::input::record_from_element("f", 1, element.as_bytes()));
+        assert!(parsed.join().expect("no stack overflow").call.is_err());
         let unclosed = format!("[{}", "{\"a\":[".repeat(100_000));
         assert_eq!(split(unclosed.as_bytes()).1.unwrap().location, "record 1");
     }
