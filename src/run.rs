@@ -66,7 +66,9 @@ pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporte
                     run.stream_array(&input, reader, options.batch_bytes)?;
                     continue;
                 }
-                Ok(JsonStart::Document(reader)) => (Format::Json, Some(reader)),
+                // A file is opened again with its group, which would otherwise
+                // hold a read buffer per file; stdin cannot be.
+                Ok(JsonStart::Document(reader)) => (Format::Json, (input == Input::Stdin).then_some(reader)),
                 // Read again with the documents, to be reported in its turn.
                 Err(_) => (Format::Json, None),
             },
@@ -117,7 +119,8 @@ struct LintedBatch {
 
 type LintedDocument = (Arc<str>, Result<Vec<Linted>, String>);
 
-/// A document to read whole, and its reader if it was opened to look at it.
+/// A document to read whole, and its reader if it was opened to look at it
+/// and cannot be opened again.
 struct Document {
     input: Input,
     format: Format,

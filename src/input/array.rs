@@ -369,7 +369,7 @@ impl Splitter {
         };
         self.line_at(buffer, cut);
         self.counted = 0;
-        self.start -= cut.min(self.start);
+        self.start = self.start.saturating_sub(cut);
         self.pos -= cut;
         self.offset += cut as u64;
         cut
