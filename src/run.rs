@@ -2,16 +2,19 @@
 //!
 //! JSONL is read by one thread in batches of lines while the rayon pool parses
 //! and lints the previous batch, so reading, decompression and linting overlap
-//! and at most a few batches are in memory at once. Documents (JSON, text,
+//! and at most a few batches are in memory at once. A JSON file whose first
+//! byte after whitespace is `[` (an array of calls) is streamed the same way,
+//! in batches of elements. Documents (one JSON call, script catalogs, text,
 //! Markdown) are read and linted a group of files at a time. Results are
 //! collected in input order before they reach the reporter, so output is the
 //! same whatever the thread count.
 
 use crate::engine::{Linter, Scratch};
-use crate::input::{self, Format, Input, LineBatch, LineBatches, Problem, ProblemScope, Record};
+use crate::input::array::{Broken, ElementBatch, ElementBatches};
+use crate::input::{self, Format, Input, JsonStart, LineBatch, LineBatches, Problem, ProblemScope, Record};
 use crate::report::{CallResult, Progress, Reporter, Summary};
 use rayon::prelude::*;
-use std::io;
+use std::io::{self, BufRead};
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
@@ -25,7 +28,7 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     /// Input format (auto: from the file name).
     pub format: Format,
-    /// Approximate bytes per JSONL batch.
+    /// Approximate bytes per batch of JSONL lines or JSON array elements.
     pub batch_bytes: usize,
     /// Show a progress line on stderr (only set when stderr is a terminal).
     pub progress: bool,
@@ -48,20 +51,36 @@ pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporte
     for problem in &problems {
         run.problem(problem)?;
     }
-    let mut documents: Vec<(Input, Format)> = Vec::new();
+    let mut documents: Vec<Document> = Vec::new();
     for input in inputs {
         run.summary.files += 1;
-        match input.format(options.format) {
+        let (format, opened) = match input.format(options.format) {
             Format::Jsonl => {
                 run.documents(std::mem::take(&mut documents))?;
-                run.stream(&input, options.batch_bytes)?;
+                run.stream_lines(&input, options.batch_bytes)?;
+                continue;
             }
-            format => {
-                documents.push((input, format));
-                if documents.len() == DOCUMENT_GROUP {
+            Format::Json => match input::open(&input).and_then(input::json_start) {
+                Ok(JsonStart::Array(reader)) => {
                     run.documents(std::mem::take(&mut documents))?;
+                    run.stream_array(&input, reader, options.batch_bytes)?;
+                    continue;
                 }
-            }
+                // A file is opened again with its group, which would otherwise
+                // hold a read buffer per file; stdin cannot be.
+                Ok(JsonStart::Document(reader)) => (Format::Json, (input == Input::Stdin).then_some(reader)),
+                // Read again with the documents, to be reported in its turn.
+                Err(_) => (Format::Json, None),
+            },
+            format => (format, None),
+        };
+        documents.push(Document {
+            input,
+            format,
+            opened,
+        });
+        if documents.len() == DOCUMENT_GROUP {
+            run.documents(std::mem::take(&mut documents))?;
         }
     }
     run.documents(documents)?;
@@ -88,9 +107,64 @@ struct Linted {
     /// its cache; the reporting thread would wait on them.
     timing_skipped: bool,
 }
-/// A batch's size in bytes and its records, linted, with their line numbers.
-type LintedBatch = (u64, Vec<(usize, Linted)>);
+/// A batch of a stream, linted.
+struct LintedBatch {
+    /// The batch's size in bytes.
+    bytes: u64,
+    /// Its records, linted, with the line each starts on.
+    records: Vec<(usize, Linted)>,
+    /// A break in the input that ended it.
+    broken: Option<Broken>,
+}
+
 type LintedDocument = (Arc<str>, Result<Vec<Linted>, String>);
+
+/// A document to read whole, and its reader if it was opened to look at it
+/// and cannot be opened again.
+struct Document {
+    input: Input,
+    format: Format,
+    opened: Option<Box<dyn BufRead + Send>>,
+}
+
+/// A batch of records in one buffer, as the streaming readers make them.
+trait StreamBatch: Send {
+    /// Parses and lints the batch's records on the rayon pool.
+    fn lint(self, linter: &Linter, file: &str) -> LintedBatch;
+}
+
+impl StreamBatch for LineBatch {
+    fn lint(self, linter: &Linter, file: &str) -> LintedBatch {
+        let records = (self.lines.par_iter())
+            .map_init(Scratch::default, |scratch, &(line, start, end)| {
+                let record = input::record_from_line(file, line, &self.buffer[start..end]);
+                (line, lint(linter, record, scratch))
+            })
+            .collect();
+        LintedBatch {
+            bytes: self.buffer.len() as u64,
+            records,
+            broken: None,
+        }
+    }
+}
+
+impl StreamBatch for ElementBatch {
+    fn lint(self, linter: &Linter, file: &str) -> LintedBatch {
+        let records = (self.elements.par_iter())
+            .map_init(Scratch::default, |scratch, element| {
+                let bytes = &self.buffer[element.start..element.end];
+                let record = input::record_from_element(file, element.index, bytes);
+                (element.line, lint(linter, record, scratch))
+            })
+            .collect();
+        LintedBatch {
+            bytes: self.buffer.len() as u64,
+            records,
+            broken: self.broken,
+        }
+    }
+}
 
 impl Run<'_> {
     fn problem(&mut self, problem: &Problem) -> io::Result<()> {
@@ -98,16 +172,36 @@ impl Run<'_> {
         self.reporter.problem(problem)
     }
 
-    fn stream(&mut self, input: &Input, batch_bytes: usize) -> io::Result<()> {
+    fn stream_lines(&mut self, input: &Input, batch_bytes: usize) -> io::Result<()> {
         let file: Arc<str> = input.display_name().into();
-        let reader = match input::open(input) {
-            Ok(r) => r,
-            Err(e) => return self.problem(&file_problem(&file, format!("cannot read: {e}"))),
-        };
-        let (tx, rx) = sync_channel::<io::Result<LineBatch>>(1);
+        match input::open(input) {
+            Ok(reader) => self.stream(file, LineBatches::new(reader, batch_bytes)),
+            Err(e) => self.problem(&file_problem(&file, format!("cannot read: {e}"))),
+        }
+    }
+
+    fn stream_array(
+        &mut self,
+        input: &Input,
+        reader: Box<dyn BufRead + Send>,
+        batch_bytes: usize,
+    ) -> io::Result<()> {
+        self.stream(
+            input.display_name().into(),
+            ElementBatches::new(reader, batch_bytes),
+        )
+    }
+
+    /// Lints `batches` on the pool while they are read on a thread of their own.
+    fn stream<B: StreamBatch>(
+        &mut self,
+        file: Arc<str>,
+        batches: impl Iterator<Item = io::Result<B>> + Send,
+    ) -> io::Result<()> {
+        let (tx, rx) = sync_channel::<io::Result<B>>(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                for batch in LineBatches::new(reader, batch_bytes) {
+                for batch in batches {
                     if tx.send(batch).is_err() {
                         break;
                     }
@@ -129,10 +223,7 @@ impl Run<'_> {
                     }
                 };
                 let (linter, name) = (self.linter, file.clone());
-                let next = scope.spawn(move || {
-                    let linted = lint_batch(linter, &name, &batch);
-                    (batch.buffer.len() as u64, linted)
-                });
+                let next = scope.spawn(move || batch.lint(linter, &name));
                 if let Some(done) = linting.replace(next) {
                     self.finish_batch(&file, join(done))?;
                 }
@@ -144,31 +235,45 @@ impl Run<'_> {
         })
     }
 
-    fn finish_batch(&mut self, file: &Arc<str>, (bytes, linted): LintedBatch) -> io::Result<()> {
-        self.emit(file, linted, Some)?;
+    fn finish_batch(&mut self, file: &Arc<str>, batch: LintedBatch) -> io::Result<()> {
+        self.emit(file, batch.records, Some)?;
+        if let Some(Broken { location, reason }) = batch.broken {
+            self.problem(&Problem {
+                file: file.clone(),
+                location,
+                reason,
+                scope: ProblemScope::Record,
+            })?;
+        }
         self.reporter.batch_end()?;
         if let Some(progress) = &mut self.progress {
             let s = &self.summary;
-            progress.advance(bytes, s.calls, s.findings.total());
+            progress.advance(batch.bytes, s.calls, s.findings.total());
         }
         Ok(())
     }
 
-    fn documents(&mut self, documents: Vec<(Input, Format)>) -> io::Result<()> {
+    fn documents(&mut self, documents: Vec<Document>) -> io::Result<()> {
         let linter = self.linter;
-        // Records in parallel too: one JSON document may be an array of
-        // thousands of calls.
+        // Records in parallel too: one script catalog may hold thousands of
+        // entries.
         let linted: Vec<LintedDocument> = documents
-            .par_iter()
-            .map(|(input, format)| {
-                let file: Arc<str> = input.display_name().into();
-                let records = input::read_document(input, *format).map(|records| {
-                    (records.into_par_iter())
-                        .map_init(Scratch::default, |scratch, r| lint(linter, r, scratch))
-                        .collect()
-                });
-                (file, records)
-            })
+            .into_par_iter()
+            .map(
+                |Document {
+                     input,
+                     format,
+                     opened,
+                 }| {
+                    let file: Arc<str> = input.display_name().into();
+                    let records = input::read_document(&input, format, opened).map(|records| {
+                        (records.into_par_iter())
+                            .map_init(Scratch::default, |scratch, r| lint(linter, r, scratch))
+                            .collect()
+                    });
+                    (file, records)
+                },
+            )
             .collect();
         for (file, records) in linted {
             match records {
@@ -230,17 +335,6 @@ impl Run<'_> {
         }
         Ok(())
     }
-}
-
-fn lint_batch(linter: &Linter, file: &str, batch: &LineBatch) -> Vec<(usize, Linted)> {
-    batch
-        .lines
-        .par_iter()
-        .map_init(Scratch::default, |scratch, &(line, start, end)| {
-            let record = input::record_from_line(file, line, &batch.buffer[start..end]);
-            (line, lint(linter, record, scratch))
-        })
-        .collect()
 }
 
 /// The result of a linting thread; a panic there is a bug, re-raised here.

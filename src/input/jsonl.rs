@@ -4,7 +4,6 @@
 //! the hot path copies each utterance's text once, into the `Call`.
 
 use crate::model::{Call, Role, Utterance};
-use rayon::prelude::*;
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -182,21 +181,6 @@ const SONIC_MAX_DEPTH: usize = 4096;
 /// 32 bytes at a time (a byte loop cost 2.7 instructions a byte).
 fn is_shallow(json: &[u8]) -> bool {
     json.len() <= SONIC_MAX_DEPTH || memchr::memchr2_iter(b'[', b'{', json).count() <= SONIC_MAX_DEPTH
-}
-
-/// Parses a JSON document that is one call or an array of calls.
-pub fn parse_document(json: &[u8], fallback_id: &str) -> Result<Vec<ParsedCall>, String> {
-    let first = json.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'[') {
-        let raws: Vec<&serde_json::value::RawValue> =
-            serde_json::from_slice(json).map_err(describe_json_error)?;
-        // An array may hold a whole dump: its calls are parsed in parallel.
-        Ok((raws.into_par_iter().enumerate())
-            .map(|(i, raw)| parse_call(raw.get().as_bytes(), &format!("{fallback_id}#{}", i + 1)))
-            .collect())
-    } else {
-        Ok(vec![parse_call(json, fallback_id)])
-    }
 }
 
 fn describe_json_error(err: serde_json::Error) -> String {

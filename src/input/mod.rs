@@ -2,13 +2,14 @@
 //!
 //! The format is chosen from the file name (`.jsonl`, `.ndjson`, `.json`, `.txt`,
 //! `.md`, each optionally `.gz`); gzip is recognised by its magic bytes, so
-//! `zcat`-less pipelines work too. JSONL is read in batches of lines so that
-//! memory stays bounded whatever the size of the file; every other format is a
-//! document read whole.
+//! `zcat`-less pipelines work too. JSONL, and JSON that is an array of calls,
+//! are read in batches of lines or elements so that memory stays bounded
+//! whatever the size of the file; every other format is a document read whole.
 //!
 //! Readers never stop at a bad record: they hand back an error for that
 //! record, naming the file, the line or record, and the reason.
 
+pub mod array;
 pub mod catalog;
 pub mod jsonl;
 pub mod mapped;
@@ -341,16 +342,61 @@ pub struct Record {
 
 /// Parses one JSONL line into a record.
 pub fn record_from_line(file: &str, line_no: usize, bytes: &[u8]) -> Record {
-    let location = format!("line {line_no}");
+    let call = parse_record(bytes, &format!("{file}:{line_no}"), "line");
+    finish_record(format!("line {line_no}"), call)
+}
+
+/// Parses the `index`th (1-based) element of a JSON array of calls into a record.
+pub fn record_from_element(file: &str, index: usize, bytes: &[u8]) -> Record {
+    let call = parse_record(bytes, &format!("{file}#{index}"), "record");
+    finish_record(format!("record {index}"), call)
+}
+
+/// Parses one call of a stream; `unit` names what the bytes are in messages.
+fn parse_record(bytes: &[u8], fallback_id: &str, unit: &str) -> jsonl::ParsedCall {
     // Parsing validates UTF-8; only a failed record pays for a second look
     // that gives invalid UTF-8 its own, clearer message.
-    let call = jsonl::parse_call(bytes, &format!("{file}:{line_no}")).map_err(|reason| {
-        match std::str::from_utf8(bytes) {
-            Err(e) => format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-            Ok(_) => reason,
+    jsonl::parse_call(bytes, fallback_id).map_err(|reason| match std::str::from_utf8(bytes) {
+        Err(e) => format!("invalid UTF-8 at byte {} of the {unit}", e.valid_up_to()),
+        Ok(_) => reason,
+    })
+}
+
+/// A JSON input, opened, by what its first byte after whitespace says it is.
+pub enum JsonStart {
+    /// `[`: an array of calls, to be read in batches.
+    Array(Box<dyn BufRead + Send>),
+    /// Anything else: one call or a script catalog, to be read whole.
+    Document(Box<dyn BufRead + Send>),
+}
+
+/// Looks at a JSON input's first byte after whitespace, without losing any:
+/// the whitespace looked past is put back in front of the reader, since a
+/// catalog's line numbers count it. (The script catalog is never an array:
+/// its texts are found under a key.)
+pub fn json_start(mut reader: Box<dyn BufRead + Send>) -> io::Result<JsonStart> {
+    let mut space = Vec::new();
+    let first = loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            break None;
         }
-    });
-    finish_record(location, call)
+        let blank = buffer.iter().take_while(|&&b| array::is_space(b)).count();
+        if blank < buffer.len() {
+            break Some(buffer[blank]);
+        }
+        space.extend_from_slice(buffer);
+        let read = buffer.len();
+        reader.consume(read);
+    };
+    if !space.is_empty() {
+        reader = Box::new(io::Cursor::new(space).chain(reader));
+    }
+    Ok(if first == Some(b'[') {
+        JsonStart::Array(reader)
+    } else {
+        JsonStart::Document(reader)
+    })
 }
 
 fn finish_record(location: String, parsed: Result<(Call, Vec<jsonl::UtteranceProblem>), String>) -> Record {
@@ -371,10 +417,16 @@ fn finish_record(location: String, parsed: Result<(Call, Vec<jsonl::UtterancePro
     }
 }
 
-/// Reads a whole non-JSONL document into records.
-pub fn read_document(input: &Input, format: Format) -> Result<Vec<Record>, String> {
+/// Reads a whole document (anything but JSONL and arrays of calls) into
+/// records; `opened` is the input if it was opened already, to look at it.
+pub fn read_document(
+    input: &Input,
+    format: Format,
+    opened: Option<Box<dyn BufRead + Send>>,
+) -> Result<Vec<Record>, String> {
     let mut bytes = Vec::new();
-    open(input)
+    opened
+        .map_or_else(|| open(input), Ok)
         .and_then(|mut r| r.read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read: {e}"))?;
     let name = input.display_name();
@@ -391,18 +443,10 @@ pub fn read_document(input: &Input, format: Format) -> Result<Vec<Record>, Strin
         if let Some(records) = catalog::try_json(&bytes, &name, &crate::config::catalog()) {
             return Ok(records);
         }
-        return Ok(match jsonl::parse_document(&bytes, &name) {
-            Err(reason) => vec![finish_record(String::new(), Err(reason))],
-            Ok(calls) if calls.len() == 1 && !bytes.trim_ascii_start().starts_with(b"[") => calls
-                .into_iter()
-                .map(|c| finish_record(String::new(), c))
-                .collect(),
-            Ok(calls) => calls
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| finish_record(format!("record {}", i + 1), c))
-                .collect(),
-        });
+        return Ok(vec![finish_record(
+            String::new(),
+            jsonl::parse_call(&bytes, &name),
+        )]);
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
