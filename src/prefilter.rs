@@ -44,7 +44,7 @@ type Bits = [u64; MAX_CHARS / 64];
 pub struct Prefilter {
     /// Per BMP code point: 1 + the id of the phrase character it folds to,
     /// or 0 when it folds to none.
-    bmp: Box<[u8]>,
+    bmp: Box<[u8; 0x10000]>,
     /// Characters beyond the BMP that fold to a phrase character, with ids.
     astral: Vec<(char, u8)>,
     /// The characters phrases are filed under.
@@ -68,7 +68,7 @@ impl Prefilter {
             return None;
         }
         let id = |c: char| chars.binary_search(&c).ok();
-        let mut bmp = vec![0u8; 0x10000].into_boxed_slice();
+        let mut bmp = Box::new([0u8; 0x10000]);
         let mut astral = Vec::new();
         for (spelling, folded) in chars_folding_to(&chars) {
             let bit = id(folded).expect("folds to a phrase character") as u8;
@@ -101,16 +101,32 @@ impl Prefilter {
     /// some spelling that normalises to it.
     pub fn may_match(&self, original: &str) -> bool {
         let mut have = Bits::default();
-        for c in original.chars() {
-            let bit = match self.bmp.get(c as usize) {
-                Some(&0) => continue,
-                Some(&id) => id - 1,
-                None => match self.astral.iter().find(|&&(a, _)| a == c) {
-                    Some(&(_, id)) => id,
-                    None => continue,
-                },
+        let mut rest = original.as_bytes();
+        // Three-byte (CJK) and ASCII characters, nearly all of speech, are
+        // looked up from their bytes without decoding.
+        loop {
+            let id = match *rest {
+                [lead @ 0xe0..=0xef, b1, b2, ref tail @ ..] => {
+                    rest = tail;
+                    self.bmp[usize::from(lead & 0x0f) << 12
+                        | usize::from(b1 & 0x3f) << 6
+                        | usize::from(b2 & 0x3f)]
+                }
+                [ascii @ 0..=0x7f, ref tail @ ..] => {
+                    rest = tail;
+                    self.bmp[usize::from(ascii)]
+                }
+                [] => break,
+                _ => {
+                    let at = original.len() - rest.len();
+                    let c = original[at..].chars().next().expect("at a character boundary");
+                    rest = &rest[c.len_utf8()..];
+                    self.id_of(c)
+                }
             };
-            set(&mut have, usize::from(bit));
+            if id != 0 {
+                set(&mut have, usize::from(id - 1));
+            }
         }
         let covers = |need: &Bits| need.iter().zip(&have).all(|(n, h)| n & !h == 0);
         (0..MAX_CHARS / 64).any(|word| {
@@ -124,6 +140,18 @@ impl Prefilter {
             }
             false
         })
+    }
+}
+
+impl Prefilter {
+    /// 1 + the id of the phrase character `c` folds to, or 0.
+    fn id_of(&self, c: char) -> u8 {
+        match self.bmp.get(c as usize) {
+            Some(&id) => id,
+            None => (self.astral.iter())
+                .find(|&&(a, _)| a == c)
+                .map_or(0, |&(_, id)| id + 1),
+        }
     }
 }
 
