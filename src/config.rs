@@ -14,7 +14,7 @@
 //! exclude: ["archive/**"]         # paths never linted (globs, relative to this file)
 //! per-path-ignores:               # rules switched off for some paths
 //!   "training/**": [SVC]
-//! roles: {销售: agent, 来电者: customer}   # extra role spellings
+//! roles: {理赔专员: agent, 被保险人: customer}   # extra role spellings
 //! fields:                         # vendor transcript JSON whose keys differ from ours
 //!   utterances: Sentences
 //!   text: Text

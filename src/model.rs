@@ -35,6 +35,20 @@ impl Role {
             "柜员",
             "话务员",
             "客户经理",
+            "客服人员",
+            "客服代表",
+            "人工客服",
+            "工作人员",
+            "服务人员",
+            "业务员",
+            "营销员",
+            "销售",
+            "理财经理",
+            "代理人",
+            "催收员",
+            "operator",
+            "representative",
+            "rep",
         ];
         const CUSTOMER: &[&str] = &[
             "customer",
@@ -46,6 +60,15 @@ impl Role {
             "用户",
             "来电人",
             "客人",
+            "顾客",
+            "消费者",
+            "来电者",
+            "持卡人",
+            "投保人",
+            "借款人",
+            "买家",
+            // Question-and-answer dialogue logs: Q is the customer, A the agent.
+            "q",
         ];
         // Called for every utterance of a dump: compare without allocating a
         // lower-case copy.
@@ -55,7 +78,9 @@ impl Role {
             _ => {}
         }
         let s = s.trim();
-        let is_one_of = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(s));
+        // A numbered speaker (客服1, agent 2) is still an agent.
+        let name = s.trim_end_matches(|c: char| c.is_ascii_digit()).trim_end();
+        let is_one_of = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
         if is_one_of(AGENT) {
             Some(Role::Agent)
         } else if is_one_of(CUSTOMER) {
@@ -146,10 +171,16 @@ mod tests {
             ("Customer", Role::Customer),
             ("C", Role::Customer),
             (" 来电人", Role::Customer),
+            ("客服1", Role::Agent),
+            ("Agent 2", Role::Agent),
+            ("理财经理", Role::Agent),
+            ("顾客", Role::Customer),
+            ("Q", Role::Customer),
+            ("A", Role::Agent),
         ] {
             assert_eq!(Role::parse(spelling), Some(role), "{spelling:?}");
         }
-        for spelling in ["", "agents", "机器人", "1"] {
+        for spelling in ["", "agents", "机器人", "1", "B", "客服小王"] {
             assert_eq!(Role::parse(spelling), None, "{spelling:?}");
         }
     }

@@ -219,11 +219,15 @@ fn exclude_and_per_path_ignores() {
 #[test]
 fn role_aliases_and_vendor_field_mapping() {
     let dir = project(
-        "roles: {销售: agent, 来电者: customer}\n\
+        "roles: {理赔专员: agent, 被保险人: customer}\n\
          fields:\n  text: Sentences[].Text\n  role: ChannelId\n  role-values: {0: agent, 1: customer}\n  \
          start: BeginTime\n  end: EndTime\n  time-unit: ms\n  call-id: TaskId\n",
     );
-    std::fs::write(dir.path().join("t.txt"), "销售：您别激动\n来电者：我要投诉\n").unwrap();
+    std::fs::write(
+        dir.path().join("t.txt"),
+        "理赔专员：您别激动\n被保险人：我要投诉\n",
+    )
+    .unwrap();
     let (lines, _) = concise(callint_in(dir.path()).args(["check", "t.txt"]));
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[1].contains("TST-004"), "{lines:?}");
