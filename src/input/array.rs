@@ -9,6 +9,7 @@
 //! (something other than `,` or `]` after an element, a file cut short)
 //! stops the reading, after every element before it.
 
+use super::READ_BYTES;
 use std::io::{self, BufRead, Read};
 
 /// One element of the array: where it is in its batch's buffer and in the file.
@@ -43,9 +44,6 @@ pub struct ElementBatch {
     /// The break in the array that ended the reading after these elements.
     pub broken: Option<Broken>,
 }
-
-/// How much [`ElementBatches`] asks the reader for at a time.
-const READ_BYTES: usize = 1 << 20;
 
 /// Reads a JSON array of calls in batches of about `batch_bytes` bytes.
 pub struct ElementBatches {
@@ -615,26 +613,14 @@ mod tests {
         }
     }
 
-    /// Two elements, then a read error in the middle of the third.
-    struct FailingReader(usize);
-
-    impl Read for FailingReader {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let data = b"[{\"a\":1},{\"b\":2},{\"c\"";
-            if self.0 < data.len() {
-                let n = buf.len().min(data.len() - self.0);
-                buf[..n].copy_from_slice(&data[self.0..self.0 + n]);
-                self.0 += n;
-                Ok(n)
-            } else {
-                Err(io::Error::other("disk gone"))
-            }
-        }
-    }
-
     #[test]
     fn elements_read_before_an_error_come_out_before_it() {
-        let reader = Box::new(BufReader::with_capacity(4, FailingReader(0)));
+        // Two elements, then a read error in the middle of the third.
+        let failing = crate::input::tests::FailingReader {
+            data: b"[{\"a\":1},{\"b\":2},{\"c\"",
+            at: 0,
+        };
+        let reader = Box::new(BufReader::with_capacity(4, failing));
         let results: Vec<_> = ElementBatches::new(reader, 1 << 20).collect();
         assert_eq!(results.len(), 2, "{results:?}");
         assert_eq!(results[0].as_ref().unwrap().elements.len(), 2);

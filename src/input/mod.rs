@@ -218,7 +218,8 @@ pub struct LineBatch {
     pub lines: Vec<(usize, usize, usize)>,
 }
 
-/// How much [`LineBatches`] asks the reader for at a time.
+/// How much the batch readers ([`LineBatches`], [`array::ElementBatches`])
+/// ask their reader for at a time.
 const READ_BYTES: usize = 1 << 20;
 
 /// Reads JSONL in batches of about `batch_bytes` bytes.
@@ -520,26 +521,33 @@ mod tests {
         assert_eq!(batches(b"\n\n", 4).concat(), vec![]);
     }
 
-    /// Two good lines, then a read error in the middle of the third.
-    struct FailingReader(usize);
+    /// A reader that gives `data`, then fails with "disk gone".
+    pub(super) struct FailingReader {
+        pub data: &'static [u8],
+        pub at: usize,
+    }
 
     impl Read for FailingReader {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let data = b"{\"a\":1}\n{\"b\":2}\n{\"c\"";
-            if self.0 < data.len() {
-                let n = buf.len().min(data.len() - self.0);
-                buf[..n].copy_from_slice(&data[self.0..self.0 + n]);
-                self.0 += n;
-                Ok(n)
-            } else {
-                Err(io::Error::other("disk gone"))
+            let rest = &self.data[self.at..];
+            if rest.is_empty() {
+                return Err(io::Error::other("disk gone"));
             }
+            let n = buf.len().min(rest.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
         }
     }
 
     #[test]
     fn lines_read_before_an_error_come_out_before_it() {
-        let reader = Box::new(BufReader::with_capacity(4, FailingReader(0)));
+        // Two good lines, then a read error in the middle of the third.
+        let failing = FailingReader {
+            data: b"{\"a\":1}\n{\"b\":2}\n{\"c\"",
+            at: 0,
+        };
+        let reader = Box::new(BufReader::with_capacity(4, failing));
         let results: Vec<_> = LineBatches::new(reader, 1 << 20).collect();
         assert_eq!(results.len(), 2, "{results:?}");
         assert_eq!(results[0].as_ref().unwrap().lines, [(1, 0, 7), (2, 8, 15)]);
