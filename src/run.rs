@@ -10,8 +10,9 @@
 //! same whatever the thread count.
 
 use crate::engine::{Linter, Scratch};
-use crate::input::array::{Broken, ElementBatch, ElementBatches};
-use crate::input::{self, Format, Input, JsonStart, LineBatch, LineBatches, Problem, ProblemScope, Record};
+use crate::input::array::{Element, Splitter};
+use crate::input::batch::{Batch, Batches, Broken, Line, Lines, Split};
+use crate::input::{self, Format, Input, JsonStart, Problem, ProblemScope, Record};
 use crate::report::{CallResult, Progress, Reporter, Summary};
 use rayon::prelude::*;
 use std::io::{self, BufRead};
@@ -127,42 +128,38 @@ struct Document {
     opened: Option<Box<dyn BufRead + Send>>,
 }
 
-/// A batch of records in one buffer, as the streaming readers make them.
-trait StreamBatch: Send {
-    /// Parses and lints the batch's records on the rayon pool.
-    fn lint(self, linter: &Linter, file: &str) -> LintedBatch;
+/// Where a streamed record is, as a batch reader splits its input.
+trait StreamUnit: Sync {
+    /// The record's bytes parsed, and the line it starts on.
+    fn record(&self, file: &str, buffer: &[u8]) -> (usize, Record);
 }
 
-impl StreamBatch for LineBatch {
-    fn lint(self, linter: &Linter, file: &str) -> LintedBatch {
-        let records = (self.lines.par_iter())
-            .map_init(Scratch::default, |scratch, &(line, start, end)| {
-                let record = input::record_from_line(file, line, &self.buffer[start..end]);
-                (line, lint(linter, record, scratch))
-            })
-            .collect();
-        LintedBatch {
-            bytes: self.buffer.len() as u64,
-            records,
-            broken: None,
-        }
+impl StreamUnit for Line {
+    fn record(&self, file: &str, buffer: &[u8]) -> (usize, Record) {
+        let bytes = &buffer[self.start..self.end];
+        (self.number, input::record_from_line(file, self.number, bytes))
     }
 }
 
-impl StreamBatch for ElementBatch {
-    fn lint(self, linter: &Linter, file: &str) -> LintedBatch {
-        let records = (self.elements.par_iter())
-            .map_init(Scratch::default, |scratch, element| {
-                let bytes = &self.buffer[element.start..element.end];
-                let record = input::record_from_element(file, element.index, bytes);
-                (element.line, lint(linter, record, scratch))
-            })
-            .collect();
-        LintedBatch {
-            bytes: self.buffer.len() as u64,
-            records,
-            broken: self.broken,
-        }
+impl StreamUnit for Element {
+    fn record(&self, file: &str, buffer: &[u8]) -> (usize, Record) {
+        let bytes = &buffer[self.start..self.end];
+        (self.line, input::record_from_element(file, self.index, bytes))
+    }
+}
+
+/// Parses and lints a batch's records on the rayon pool.
+fn lint_batch<U: StreamUnit>(batch: Batch<U>, linter: &Linter, file: &str) -> LintedBatch {
+    let records = (batch.units.par_iter())
+        .map_init(Scratch::default, |scratch, unit| {
+            let (line, record) = unit.record(file, &batch.buffer);
+            (line, lint(linter, record, scratch))
+        })
+        .collect();
+    LintedBatch {
+        bytes: batch.buffer.len() as u64,
+        records,
+        broken: batch.broken,
     }
 }
 
@@ -175,7 +172,7 @@ impl Run<'_> {
     fn stream_lines(&mut self, input: &Input, batch_bytes: usize) -> io::Result<()> {
         let file: Arc<str> = input.display_name().into();
         match input::open(input) {
-            Ok(reader) => self.stream(file, LineBatches::new(reader, batch_bytes)),
+            Ok(reader) => self.stream(file, Batches::<Lines>::new(reader, batch_bytes)),
             Err(e) => self.problem(&file_problem(&file, format!("cannot read: {e}"))),
         }
     }
@@ -188,17 +185,17 @@ impl Run<'_> {
     ) -> io::Result<()> {
         self.stream(
             input.display_name().into(),
-            ElementBatches::new(reader, batch_bytes),
+            Batches::<Splitter>::new(reader, batch_bytes),
         )
     }
 
     /// Lints `batches` on the pool while they are read on a thread of their own.
-    fn stream<B: StreamBatch>(
-        &mut self,
-        file: Arc<str>,
-        batches: impl Iterator<Item = io::Result<B>> + Send,
-    ) -> io::Result<()> {
-        let (tx, rx) = sync_channel::<io::Result<B>>(1);
+    fn stream<S>(&mut self, file: Arc<str>, batches: Batches<S>) -> io::Result<()>
+    where
+        S: Split + Send,
+        S::Unit: StreamUnit + Send,
+    {
+        let (tx, rx) = sync_channel::<io::Result<Batch<S::Unit>>>(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 for batch in batches {
@@ -223,7 +220,7 @@ impl Run<'_> {
                     }
                 };
                 let (linter, name) = (self.linter, file.clone());
-                let next = scope.spawn(move || batch.lint(linter, &name));
+                let next = scope.spawn(move || lint_batch(batch, linter, &name));
                 if let Some(done) = linting.replace(next) {
                     self.finish_batch(&file, join(done))?;
                 }

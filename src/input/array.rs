@@ -9,8 +9,7 @@
 //! (something other than `,` or `]` after an element, a file cut short)
 //! stops the reading, after every element before it.
 
-use super::READ_BYTES;
-use std::io::{self, BufRead, Read};
+use super::batch::{Broken, Split};
 
 /// One element of the array: where it is in its batch's buffer and in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,123 +22,6 @@ pub struct Element {
     pub start: usize,
     /// End of the element's bytes in the buffer.
     pub end: usize,
-}
-
-/// Why the array could not be read to its end, said after the elements before it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Broken {
-    /// `record 3` when an element was cut off, `line 7` otherwise.
-    pub location: String,
-    /// What is wrong, with the byte offset in the file.
-    pub reason: String,
-}
-
-/// A batch of array elements: one buffer and the ranges of its elements.
-#[derive(Debug, Default)]
-pub struct ElementBatch {
-    /// The raw bytes the elements are in.
-    pub buffer: Vec<u8>,
-    /// The complete elements, in order.
-    pub elements: Vec<Element>,
-    /// The break in the array that ended the reading after these elements.
-    pub broken: Option<Broken>,
-}
-
-/// Reads a JSON array of calls in batches of about `batch_bytes` bytes.
-pub struct ElementBatches {
-    reader: Box<dyn BufRead + Send>,
-    batch_bytes: usize,
-    splitter: Splitter,
-    /// The unfinished element (or unscanned bytes) the previous batch ended in.
-    carry: Vec<u8>,
-    /// A read error that ended the previous batch, reported after it.
-    error: Option<io::Error>,
-    done: bool,
-}
-
-impl ElementBatches {
-    /// Batches from `reader`, which starts (after whitespace) with the array's `[`.
-    pub fn new(reader: Box<dyn BufRead + Send>, batch_bytes: usize) -> Self {
-        ElementBatches {
-            reader,
-            batch_bytes,
-            splitter: Splitter::default(),
-            carry: Vec::new(),
-            error: None,
-            done: false,
-        }
-    }
-
-    /// Reads and splits until `batch` holds `batch_bytes` and an element, the
-    /// array breaks, or the input ends (`Ok(true)`).
-    fn fill(&mut self, batch: &mut ElementBatch) -> io::Result<bool> {
-        loop {
-            self.splitter.scan(&batch.buffer, &mut batch.elements);
-            if self.splitter.is_broken() {
-                return Ok(true);
-            }
-            if !batch.elements.is_empty() && batch.buffer.len() >= self.batch_bytes {
-                return Ok(false);
-            }
-            // No more than a batch at a time, so that small batches also see
-            // elements, strings and escapes cut by the end of a read.
-            let read = READ_BYTES.min(self.batch_bytes.max(1));
-            batch.buffer.reserve(read);
-            match (&mut self.reader)
-                .take(read as u64)
-                .read_to_end(&mut batch.buffer)
-            {
-                Ok(0) => return Ok(true),
-                Ok(_) => {}
-                Err(e) => {
-                    // What was read before the error keeps its elements.
-                    self.splitter.scan(&batch.buffer, &mut batch.elements);
-                    return Err(e);
-                }
-            }
-        }
-    }
-}
-
-impl Iterator for ElementBatches {
-    type Item = io::Result<ElementBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some(e) = self.error.take() {
-            return Some(Err(e));
-        }
-        if self.done {
-            return None;
-        }
-        let mut batch = ElementBatch {
-            buffer: std::mem::take(&mut self.carry),
-            ..ElementBatch::default()
-        };
-        batch.buffer.reserve(self.batch_bytes + (256 << 10));
-        match self.fill(&mut batch) {
-            Ok(false) => {
-                let cut = self.splitter.cut(&batch.buffer);
-                self.carry = batch.buffer.split_off(cut);
-            }
-            Ok(true) => {
-                self.done = true;
-                batch.broken = self.splitter.finish(&batch.buffer);
-            }
-            Err(e) => {
-                // The elements read in full go out first; the partial one is
-                // lost with the error, which is reported next.
-                self.done = true;
-                if batch.elements.is_empty() {
-                    return Some(Err(e));
-                }
-                self.error = Some(e);
-            }
-        }
-        if batch.elements.is_empty() && batch.broken.is_none() && self.done {
-            return self.error.take().map(Err);
-        }
-        Some(Ok(batch))
-    }
 }
 
 /// Where the splitter is in the array's grammar.
@@ -171,9 +53,9 @@ enum Value {
     Bare,
 }
 
-/// The state of the split, kept across buffer refills.
+/// Splits a JSON array into its elements; its state is kept across buffer refills.
 #[derive(Debug, Default)]
-struct Splitter {
+pub struct Splitter {
     phase: Phase,
     /// Open brackets in the current element.
     depth: usize,
@@ -212,19 +94,9 @@ fn shown(byte: u8) -> String {
     }
 }
 
-impl Splitter {
-    fn is_broken(&self) -> bool {
-        self.phase == Phase::Broken
-    }
+impl Split for Splitter {
+    type Unit = Element;
 
-    /// The 1-based line of `at`, counting newlines from where the last count stopped.
-    fn line_at(&mut self, buffer: &[u8], at: usize) -> usize {
-        self.newlines += memchr::memchr_iter(b'\n', &buffer[self.counted..at]).count();
-        self.counted = at;
-        self.newlines + 1
-    }
-
-    /// Scans the bytes of `buffer` not scanned yet, adding the elements it completes.
     fn scan(&mut self, buffer: &[u8], elements: &mut Vec<Element>) {
         while self.pos < buffer.len() {
             match self.phase {
@@ -233,6 +105,65 @@ impl Splitter {
                 _ => self.scan_between(buffer),
             }
         }
+    }
+
+    fn is_broken(&self) -> bool {
+        self.phase == Phase::Broken
+    }
+
+    /// Up to the element being scanned, or all that was scanned.
+    fn complete(&self) -> usize {
+        match self.phase {
+            Phase::Value(_) => self.start,
+            _ => self.pos,
+        }
+    }
+
+    fn cut(&mut self, buffer: &[u8]) -> usize {
+        let cut = self.complete();
+        self.line_at(buffer, cut);
+        self.counted = 0;
+        self.start = self.start.saturating_sub(cut);
+        self.pos -= cut;
+        self.offset += cut as u64;
+        cut
+    }
+
+    fn finish(&mut self, buffer: &[u8], _elements: &mut Vec<Element>) -> Option<Broken> {
+        self.pos = buffer.len();
+        let ended =
+            |what: &str| format!("truncated JSON array: the file ends {what}, without the closing `]`");
+        let reason = match self.phase {
+            Phase::Closed => return None,
+            Phase::Broken => return self.broken.take(),
+            Phase::Value(_) => {
+                return Some(Broken {
+                    location: format!("record {}", self.index),
+                    reason: format!(
+                        "truncated JSON: the file ends inside this record, which starts on line {}",
+                        self.start_line
+                    ),
+                });
+            }
+            Phase::Open => "truncated JSON array: the file ends before its `[`".to_string(),
+            Phase::First => ended("after the `[`"),
+            Phase::Next => ended(&format!("after record {}", self.index)),
+            Phase::Element => ended(&format!("after the `,` that follows record {}", self.index)),
+        };
+        let line = self.line_at(buffer, buffer.len());
+        Some(Broken {
+            location: format!("line {line}"),
+            reason,
+        })
+    }
+}
+
+impl Splitter {
+    /// The 1-based line of `at`, counting newlines from where the last count stopped.
+    fn line_at(&mut self, buffer: &[u8], at: usize) -> usize {
+        self.newlines += memchr::memchr_iter(b'\n', &buffer[self.counted..at]).count();
+        self.counted = at;
+        self.newlines + 1
     }
 
     /// One byte outside the elements: the array's own punctuation.
@@ -357,50 +288,6 @@ impl Splitter {
         });
         self.phase = Phase::Broken;
     }
-
-    /// Where to cut `buffer` after its complete elements, made the start of
-    /// the next buffer: offsets from here on count from the cut.
-    fn cut(&mut self, buffer: &[u8]) -> usize {
-        let cut = match self.phase {
-            Phase::Value(_) => self.start,
-            _ => buffer.len(),
-        };
-        self.line_at(buffer, cut);
-        self.counted = 0;
-        self.start = self.start.saturating_sub(cut);
-        self.pos -= cut;
-        self.offset += cut as u64;
-        cut
-    }
-
-    /// Why the array is incomplete, once the input has ended after `buffer`.
-    fn finish(&mut self, buffer: &[u8]) -> Option<Broken> {
-        self.pos = buffer.len();
-        let ended =
-            |what: &str| format!("truncated JSON array: the file ends {what}, without the closing `]`");
-        let reason = match self.phase {
-            Phase::Closed => return None,
-            Phase::Broken => return self.broken.take(),
-            Phase::Value(_) => {
-                return Some(Broken {
-                    location: format!("record {}", self.index),
-                    reason: format!(
-                        "truncated JSON: the file ends inside this record, which starts on line {}",
-                        self.start_line
-                    ),
-                });
-            }
-            Phase::Open => "truncated JSON array: the file ends before its `[`".to_string(),
-            Phase::First => ended("after the `[`"),
-            Phase::Next => ended(&format!("after record {}", self.index)),
-            Phase::Element => ended(&format!("after the `,` that follows record {}", self.index)),
-        };
-        let line = self.line_at(buffer, buffer.len());
-        Some(Broken {
-            location: format!("line {line}"),
-            reason,
-        })
-    }
 }
 
 /// The end of a bare element starting before `from`, if it is in `buffer`.
@@ -413,7 +300,8 @@ fn bare_end(buffer: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::BufReader;
+    use crate::input::batch::Batches;
+    use std::io::{self, BufRead, BufReader, Read};
 
     /// Hands out its bytes 1 to 3 at a time, so that elements, strings and
     /// escapes are split across refills.
@@ -432,15 +320,15 @@ mod tests {
     }
 
     /// `(index, line, text)` of every element, and the break, over all batches.
-    type Split = (Vec<(usize, usize, String)>, Option<Broken>);
+    type Outcome = (Vec<(usize, usize, String)>, Option<Broken>);
 
-    fn split_with(reader: Box<dyn BufRead + Send>, batch_bytes: usize) -> Split {
+    fn split_with(reader: Box<dyn BufRead + Send>, batch_bytes: usize) -> Outcome {
         let mut elements = Vec::new();
         let mut broken = None;
-        for batch in ElementBatches::new(reader, batch_bytes) {
+        for batch in Batches::<Splitter>::new(reader, batch_bytes) {
             let batch = batch.unwrap();
             assert!(broken.is_none(), "nothing after a break");
-            for e in &batch.elements {
+            for e in &batch.units {
                 let text = String::from_utf8_lossy(&batch.buffer[e.start..e.end]).into_owned();
                 elements.push((e.index, e.line, text));
             }
@@ -451,7 +339,7 @@ mod tests {
 
     /// The split, checked to be the same whether read at once or in trickles
     /// with batches of any size.
-    fn split(input: &[u8]) -> Split {
+    fn split(input: &[u8]) -> Outcome {
         let whole = split_with(Box::new(io::Cursor::new(input.to_vec())), 1 << 20);
         for batch_bytes in [1, 2, 5, 64] {
             let trickle = Trickle {
@@ -616,14 +504,14 @@ mod tests {
     #[test]
     fn elements_read_before_an_error_come_out_before_it() {
         // Two elements, then a read error in the middle of the third.
-        let failing = crate::input::tests::FailingReader {
+        let failing = crate::input::batch::tests::FailingReader {
             data: b"[{\"a\":1},{\"b\":2},{\"c\"",
             at: 0,
         };
         let reader = Box::new(BufReader::with_capacity(4, failing));
-        let results: Vec<_> = ElementBatches::new(reader, 1 << 20).collect();
+        let results: Vec<_> = Batches::<Splitter>::new(reader, 1 << 20).collect();
         assert_eq!(results.len(), 2, "{results:?}");
-        assert_eq!(results[0].as_ref().unwrap().elements.len(), 2);
+        assert_eq!(results[0].as_ref().unwrap().units.len(), 2);
         assert_eq!(results[1].as_ref().unwrap_err().to_string(), "disk gone");
     }
 }
