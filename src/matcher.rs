@@ -391,7 +391,10 @@ impl RolePhrases {
     /// required literals of its regexes. Exceptions are looked for only
     /// where a hit was found, so their stage needs no prefilter.
     fn new(patterns: &[(String, Owner)], kind: HitKind) -> RolePhrases {
-        let mut table = PatternTable::default();
+        let mut table = PatternTable {
+            index: HashMap::with_capacity(patterns.len()),
+            ..PatternTable::default()
+        };
         for (pattern, owner) in patterns {
             table.add(pattern, *owner);
         }
@@ -420,15 +423,15 @@ impl UntriggeredRegexes {
 
 /// Automaton patterns, deduplicated, each with the owners it stands for.
 #[derive(Default)]
-struct PatternTable {
-    index: HashMap<String, usize>,
+struct PatternTable<'a> {
+    index: HashMap<&'a str, usize>,
     phrases: Vec<String>,
     owners: Vec<Vec<Owner>>,
 }
 
-impl PatternTable {
-    fn add(&mut self, phrase: &str, owner: Owner) {
-        let id = *self.index.entry(phrase.to_string()).or_insert_with(|| {
+impl<'a> PatternTable<'a> {
+    fn add(&mut self, phrase: &'a str, owner: Owner) {
+        let id = *self.index.entry(phrase).or_insert_with(|| {
             self.phrases.push(phrase.to_string());
             self.owners.push(Vec::new());
             self.phrases.len() - 1

@@ -11,7 +11,7 @@ use crate::engine::{Finding, Span};
 use crate::model::{Call, Role};
 use crate::normalize::Normalized;
 use crate::report::clock;
-use crate::rules::Rule;
+use crate::rules::{Pattern, Rule};
 
 /// A surviving hit of a phrase set: utterance and original byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -965,7 +965,7 @@ impl Eval<'_> {
         }
     }
 
-    fn repetition(&mut self, min_count: usize, min_chars: usize, formulas: Option<&regex::Regex>) {
+    fn repetition(&mut self, min_count: usize, min_chars: usize, formulas: Option<&Pattern>) {
         let mut said: Vec<&Sentence> = self
             .scan
             .sentences
@@ -976,7 +976,7 @@ impl Eval<'_> {
         let mut found: Vec<(u32, u32, u32, Vec<usize>)> = Vec::new();
         for group in said.chunk_by(|a, b| a.hash == b.hash) {
             if group.len() >= min_count {
-                if let Some(re) = formulas {
+                if let Some(re) = formulas.map(Pattern::regex) {
                     let first = group[0];
                     let norm = Normalized::new(&self.call.utterances[first.utt as usize].text);
                     let text = &norm.text()[first.start as usize..first.end as usize];

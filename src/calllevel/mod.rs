@@ -27,7 +27,9 @@ pub use eval::CallScan;
 
 use crate::model::{Call, Role, Utterance};
 use crate::rules::schema::RuleDef;
-use crate::rules::{compile_patterns, locate_rule as locate, normalise_phrases, PackError, PackSource, Rule};
+use crate::rules::{
+    compile_patterns, locate_rule as locate, normalise_phrases, PackError, PackSource, Pattern, Rule,
+};
 
 /// A compiled call-level check. Set numbers index [`CallRule::sets`].
 #[derive(Debug, Clone)]
@@ -128,7 +130,7 @@ pub enum Check {
         /// Shortest sentence counted, characters.
         min_chars: usize,
         /// Formulas taken out of a sentence before its length is judged.
-        formulas: Option<regex::Regex>,
+        formulas: Option<Pattern>,
     },
 }
 
@@ -633,7 +635,7 @@ pub(crate) fn compile(
 /// One regex for `repetition.exceptions`: normalised phrases (longest first)
 /// then patterns, each checked as a rule's own are; `None` when both lists
 /// are empty.
-fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Option<regex::Regex>, PackError> {
+fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Option<Pattern>, PackError> {
     let mut phrases = normalise_phrases(source, def, &f.phrases)?;
     phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
     let patterns = compile_patterns(source, def, &f.patterns)?;
@@ -644,13 +646,15 @@ fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Optio
         return Ok(None);
     }
     let id = &def.id;
-    regex::Regex::new(&parts.join("|")).map(Some).map_err(|e| {
-        PackError::at(
-            source,
-            locate(source, id),
-            format!("rule {id}: repetition exceptions do not compile: {e}"),
-        )
-    })
+    Pattern::assembled(parts.join("|"), source.built_in)
+        .map(Some)
+        .map_err(|e| {
+            PackError::at(
+                source,
+                locate(source, id),
+                format!("rule {id}: repetition exceptions do not compile: {e}"),
+            )
+        })
 }
 
 fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {

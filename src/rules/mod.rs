@@ -374,6 +374,22 @@ impl Pattern {
         })))
     }
 
+    /// A regex made of parts already checked, such as escaped phrases and
+    /// patterns of the same pack: compiled now for a user's pack, whose
+    /// regex can still be too big, and on first use for a built-in one.
+    pub(crate) fn assembled(source: String, built_in: bool) -> Result<Pattern, regex::Error> {
+        let regex = OnceLock::new();
+        if !built_in {
+            let _ = regex.set(Regex::new(&source)?);
+        }
+        Ok(Pattern(Arc::new(LazyRegex {
+            source,
+            regex,
+            can_match: true,
+            factors: None,
+        })))
+    }
+
     /// Whether the regex matches anything at all (`[^\s\S]` does not).
     pub fn can_match(&self) -> bool {
         self.0.can_match
