@@ -12,7 +12,7 @@ use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError};
 use crate::engine::Linter;
 use crate::gate::{Gate, GateOptions};
-use crate::input::Format;
+use crate::input::{self, Format};
 use crate::report::{self, OutputFormat, Style};
 use crate::rules::{PackError, PackSource, RuleSet, Severity};
 use crate::run::{self, CheckOptions};
@@ -125,6 +125,11 @@ struct CheckArgs {
     /// How to read the inputs; `auto` decides by file name, and stdin is JSONL.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     input_format: Format,
+    /// Encoding of inputs without a byte-order mark: gbk, gb18030, big5,
+    /// utf-16le, … [default: `encoding` of the config, else utf-8]. Files
+    /// that start with a UTF-8 or UTF-16 byte-order mark are read by it.
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
     /// Lowest severity that makes the exit code 1 [default: `fail-on` of the
     /// config, else error].
     #[arg(long, value_enum)]
@@ -504,6 +509,9 @@ fn check(args: CheckArgs) -> Result<u8, Failure> {
         Some(path) => Some(Baseline::read(path).map_err(Failure::Usage)?),
         None => None,
     };
+    if let Some(label) = args.encoding.as_deref().or(config.file.encoding.as_deref()) {
+        input::set_encoding(label).map_err(Failure::Usage)?;
+    }
     let fail_on = args
         .fail_on
         .map(Severity::from)
@@ -878,6 +886,11 @@ fn show_config(packs: &PackArgs) -> Result<u8, Failure> {
             serde_json::to_value(crate::config::catalog_with_defaults(f.catalog.as_ref()))
                 .unwrap_or_default(),
             config.origin(f.catalog.is_some()),
+        ),
+        (
+            "encoding",
+            f.encoding.as_deref().unwrap_or("utf-8").into(),
+            config.origin(f.encoding.is_some()),
         ),
     ];
     for (key, value, origin) in rows {

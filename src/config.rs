@@ -29,6 +29,7 @@
 //!   id: "scripts[].id"
 //!   csv-text: 话术
 //!   csv-id: 编号
+//! encoding: gbk                   # default --encoding
 //! ```
 //!
 //! Unknown keys are errors pointing at the YAML line, as in rule packs: a
@@ -89,6 +90,9 @@ pub struct ConfigFile {
     /// Where the text is in script catalogs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<CatalogConfig>,
+    /// Default `--encoding`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// The matching parameters of a phrase rule a project may change.

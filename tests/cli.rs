@@ -481,3 +481,71 @@ fn a_single_call_and_an_empty_array_read_as_before() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("1 file, 0 calls"), "{stderr}");
 }
+
+/// `(rule, line, column, text)` of each jsonl finding.
+fn findings_of(cmd: &mut Command) -> Vec<(String, u64, u64, String)> {
+    stdout_of(cmd)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|f| {
+            let field = |k: &str| f[k].clone();
+            (
+                field("rule").as_str().unwrap().to_string(),
+                field("line").as_u64().unwrap_or(0),
+                field("column").as_u64().unwrap_or(0),
+                field("text").as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn files_in_other_encodings_read_as_their_utf8_original() {
+    let text = std::fs::read_to_string("fixtures/transcript.txt").unwrap();
+    let utf16 = |big: bool| -> Vec<u8> {
+        let units = "\u{feff}".chars().chain(text.chars()).collect::<String>();
+        let to_bytes = |u: u16| if big { u.to_be_bytes() } else { u.to_le_bytes() };
+        units.encode_utf16().flat_map(to_bytes).collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let copies = [
+        (
+            "utf8-bom.txt",
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+            None,
+        ),
+        ("utf16le.txt", utf16(false), None),
+        ("utf16be.txt", utf16(true), Some("gbk")),
+        (
+            "gbk.txt",
+            encoding_rs::GBK.encode(&text).0.into_owned(),
+            Some("gbk"),
+        ),
+    ];
+    let original = findings_of(starter().args(["--format", "jsonl", "fixtures/transcript.txt"]));
+    assert!(original.len() >= 2, "{original:?}");
+    for (name, bytes, encoding) in copies {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut cmd = starter();
+        cmd.args(["--format", "jsonl"]).arg(&path);
+        if let Some(label) = encoding {
+            cmd.args(["--encoding", label]);
+        }
+        assert_eq!(findings_of(&mut cmd), original, "{name}");
+    }
+    let gbk = dir.path().join("gbk.txt");
+    let assert = starter().arg(&gbk).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("invalid UTF-8 on line 1 (if the file is GBK or GB18030, pass `--encoding gbk`)"),
+        "{stderr}"
+    );
+    let assert = starter()
+        .args(["--encoding", "klingon"])
+        .arg(&gbk)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("unknown encoding \"klingon\""), "{stderr}");
+}

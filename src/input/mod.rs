@@ -17,11 +17,13 @@ pub mod mapped;
 pub mod text;
 
 use crate::model::Call;
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How to read an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -192,7 +194,8 @@ fn file_problem(path: &Path, reason: String) -> Problem {
     }
 }
 
-/// Opens an input, decompressing gzip transparently.
+/// Opens an input as UTF-8, decompressing gzip and decoding other
+/// encodings transparently.
 pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
@@ -201,14 +204,53 @@ pub fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     let mut reader = BufReader::with_capacity(256 * 1024, raw);
     let gzip = reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     if gzip {
-        Ok(Box::new(BufReader::with_capacity(
+        decoded(Box::new(BufReader::with_capacity(
             256 * 1024,
             MultiGzDecoder::new(reader),
         )))
     } else {
-        Ok(Box::new(reader))
+        decoded(Box::new(reader))
     }
 }
+
+/// The encoding of inputs without a byte-order mark, when not UTF-8.
+static ENCODING: OnceLock<&'static Encoding> = OnceLock::new();
+
+/// Reads inputs without a byte-order mark as `label` (`gbk`, `gb18030`,
+/// `big5`, `utf-16le`, … as the WHATWG Encoding Standard names them).
+pub fn set_encoding(label: &str) -> Result<(), String> {
+    let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!("unknown encoding {label:?} (try utf-8, gbk, gb18030, big5, utf-16le or utf-16be)")
+    })?;
+    let _ = ENCODING.set(encoding);
+    Ok(())
+}
+
+/// `reader` as UTF-8. A UTF-8 byte-order mark, which Notepad writes, is
+/// dropped; UTF-16 with a byte-order mark (Windows' and Excel's "Unicode")
+/// and everything in the `--encoding` given are transcoded, with
+/// undecodable bytes as U+FFFD. UTF-8 input is passed through untouched,
+/// so that the common case costs no copy.
+fn decoded(mut reader: Box<dyn BufRead + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+    let start = reader.fill_buf()?;
+    if start.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+        return Ok(reader);
+    }
+    let utf16 = start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF");
+    let explicit = ENCODING.get().copied().filter(|&e| e != encoding_rs::UTF_8);
+    if !utf16 && explicit.is_none() {
+        return Ok(reader);
+    }
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(explicit)
+        .bom_override(true)
+        .build(reader);
+    Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)))
+}
+
+/// Says how to read a file that is not UTF-8.
+const ENCODING_HINT: &str = "if the file is GBK or GB18030, pass `--encoding gbk`";
 
 /// One call read from an input, or why it could not be.
 #[derive(Debug)]
@@ -238,7 +280,10 @@ fn parse_record(bytes: &[u8], fallback_id: &str, unit: &str) -> jsonl::ParsedCal
     // Parsing validates UTF-8; only a failed record pays for a second look
     // that gives invalid UTF-8 its own, clearer message.
     jsonl::parse_call(bytes, fallback_id).map_err(|reason| match std::str::from_utf8(bytes) {
-        Err(e) => format!("invalid UTF-8 at byte {} of the {unit}", e.valid_up_to()),
+        Err(e) => format!(
+            "invalid UTF-8 at byte {} of the {unit} ({ENCODING_HINT})",
+            e.valid_up_to()
+        ),
         Ok(_) => reason,
     })
 }
@@ -312,7 +357,7 @@ pub fn read_document(
         .map_err(|e| format!("cannot read: {e}"))?;
     let name = input.display_name();
     if matches!(format, Format::Catalog | Format::Csv) {
-        let text = String::from_utf8(bytes).map_err(|_| "invalid UTF-8".to_string())?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("invalid UTF-8 ({ENCODING_HINT})"))?;
         let config = crate::config::catalog();
         return if format == Format::Csv {
             catalog::read_csv(&text, &name, &config)
@@ -332,7 +377,7 @@ pub fn read_document(
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("invalid UTF-8 on line {line}")
+        format!("invalid UTF-8 on line {line} ({ENCODING_HINT})")
     })?;
     let format = match format {
         Format::Auto if text::looks_like_transcript(&text) => Format::Transcript,
