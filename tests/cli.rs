@@ -549,3 +549,48 @@ fn files_in_other_encodings_read_as_their_utf8_original() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("unknown encoding \"klingon\""), "{stderr}");
 }
+
+#[test]
+fn csv_transcript_tables_group_rows_into_calls() {
+    let assert = starter()
+        .args(["--format", "jsonl", "fixtures/table.csv"])
+        .assert()
+        .code(2); // the skipped utterance
+    let out = assert.get_output();
+    let findings: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(&str, &str, u64, u64, u64, Value)> = findings
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap();
+            let s = |k: &str| f[k].as_str().unwrap();
+            (
+                s("rule"),
+                s("call_id"),
+                n("utterance"),
+                n("line"),
+                n("column"),
+                f["time"].clone(),
+            )
+        })
+        .collect();
+    let time = |a: f64, b: f64| serde_json::json!([a, b]);
+    assert_eq!(
+        got,
+        [
+            ("TST-004", "T1", 1, 3, 9, time(4.0, 7.0)),
+            ("TST-002", "T1", 2, 4, 9, time(8.0, 12.5)),
+            // The second line of a quoted cell.
+            ("TST-001", "T1", 2, 5, 5, time(8.0, 12.5)),
+            ("TST-001", "T2", 0, 7, 11, time(1.0, 3.0)),
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fixtures/table.csv line 6: skipped utterance: unknown role \"机器人\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 calls, 4 utterances"), "{stderr}");
+}

@@ -238,14 +238,14 @@ pub fn try_json(bytes: &[u8], file: &str, config: &CatalogConfig) -> Option<Vec<
 
 /// One CSV field: its text, and the 1-based line and column its text starts at.
 #[derive(Debug, Clone, PartialEq)]
-struct Field {
-    text: String,
-    line: usize,
-    column: usize,
+pub(super) struct Field {
+    pub text: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// Parses CSV (RFC 4180: quotes, doubled quotes, newlines inside quotes, CRLF).
-fn parse_csv(source: &str) -> Result<Vec<Vec<Field>>, String> {
+pub(super) fn parse_csv(source: &str) -> Result<Vec<Vec<Field>>, String> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut rows = Vec::new();
     let mut row = Vec::new();
@@ -331,9 +331,13 @@ fn column_index(header: &[Field], wanted: &str) -> Option<usize> {
     header.iter().position(|f| f.text.trim() == wanted)
 }
 
-/// Reads a `.csv` file: one call per row, the text column's lines as utterances.
-pub fn read_csv(source: &str, file: &str, config: &CatalogConfig) -> Result<Vec<Record>, String> {
-    let rows = parse_csv(source)?;
+/// Reads the rows of a `.csv` script table: one call per row, the text
+/// column's lines as utterances.
+pub(super) fn read_csv(
+    rows: Vec<Vec<Field>>,
+    file: &str,
+    config: &CatalogConfig,
+) -> Result<Vec<Record>, String> {
     let Some((header, body)) = rows.split_first() else {
         return Err("empty file".into());
     };

@@ -38,6 +38,22 @@ pub fn paths(map: &FieldMap) -> (String, String) {
     }
 }
 
+/// The role a speaker value stands for, by `role-values` or as spelled.
+pub(super) fn mapped_role(map: &FieldMap, value: &str) -> Result<Role, String> {
+    (map.role_values.as_ref())
+        .and_then(|values| values.get(value.trim()).copied())
+        .or_else(|| Role::parse(value))
+        .ok_or_else(|| format!("unknown role {value:?} (add it to `fields.role-values` or `roles`)"))
+}
+
+/// Seconds in one unit of the mapping's times.
+pub(super) fn seconds_per_unit(map: &FieldMap) -> f64 {
+    match map.time_unit.unwrap_or_default() {
+        TimeUnit::S => 1.0,
+        TimeUnit::Ms => 0.001,
+    }
+}
+
 /// Parses one call with the mapping.
 pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall {
     let value: Value = serde_json::from_slice(json).map_err(|err| {
@@ -58,10 +74,7 @@ pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall 
         return Err("call has no utterances".into());
     }
     let role_key = map.role.as_deref().unwrap_or("role");
-    let scale = match map.time_unit.unwrap_or_default() {
-        TimeUnit::S => 1.0,
-        TimeUnit::Ms => 0.001,
-    };
+    let scale = seconds_per_unit(map);
     let time = |u: &Value, key: &Option<String>, default: &str| {
         get(u, key.as_deref().unwrap_or(default))
             .and_then(Value::as_f64)
@@ -72,12 +85,7 @@ pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall 
     for (index, u) in raw.iter().enumerate() {
         let role = match get(u, role_key).and_then(scalar) {
             None => Err(format!("no `{role_key}`")),
-            Some(s) => map
-                .role_values
-                .as_ref()
-                .and_then(|values| values.get(s.trim()).copied())
-                .or_else(|| Role::parse(&s))
-                .ok_or_else(|| format!("unknown role {s:?} (add it to `fields.role-values` or `roles`)")),
+            Some(s) => mapped_role(map, &s),
         };
         let text = get(u, &text_key)
             .and_then(Value::as_str)

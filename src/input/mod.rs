@@ -14,6 +14,7 @@ pub mod batch;
 pub mod catalog;
 pub mod jsonl;
 pub mod mapped;
+mod table;
 pub mod text;
 
 use crate::model::Call;
@@ -343,6 +344,19 @@ fn finish_record(location: String, parsed: Result<(Call, Vec<jsonl::UtterancePro
     }
 }
 
+/// A `.csv`: a transcript table when it has role and text columns, else a
+/// script table.
+fn read_csv(text: &str, name: &str, config: &crate::config::CatalogConfig) -> Result<Vec<Record>, String> {
+    let rows = catalog::parse_csv(text)?;
+    let map = crate::config::field_map().cloned().unwrap_or_default();
+    if let Some((header, body)) = rows.split_first() {
+        if let Some(columns) = table::Columns::find(header, &map) {
+            return Ok(table::read(body, &columns, &map, name));
+        }
+    }
+    catalog::read_csv(rows, name, config)
+}
+
 /// Reads a whole document (anything but JSONL and arrays of calls) into
 /// records; `opened` is the input if it was opened already, to look at it.
 pub fn read_document(
@@ -360,7 +374,7 @@ pub fn read_document(
         let text = String::from_utf8(bytes).map_err(|_| format!("invalid UTF-8 ({ENCODING_HINT})"))?;
         let config = crate::config::catalog();
         return if format == Format::Csv {
-            catalog::read_csv(&text, &name, &config)
+            read_csv(&text, &name, &config)
         } else {
             catalog::read_yaml(&text, &name, &config)
         };

@@ -41,14 +41,17 @@ fn strip_time(line: &str) -> (Option<f64>, &str) {
     let Some(close) = rest.find(']') else {
         return (None, line);
     };
-    let mut seconds = 0.0;
-    for part in rest[..close].split(':') {
-        match part.trim().parse::<f64>() {
-            Ok(v) => seconds = seconds * 60.0 + v,
-            Err(_) => return (None, line),
-        }
+    match clock_seconds(&rest[..close]) {
+        Some(seconds) => (Some(seconds), rest[close + 1..].trim_start()),
+        None => (None, line),
     }
-    (Some(seconds), rest[close + 1..].trim_start())
+}
+
+/// Seconds in `83.5`, `01:23.5` or `00:01:23.5`.
+pub(super) fn clock_seconds(clock: &str) -> Option<f64> {
+    clock.split(':').try_fold(0.0, |seconds, part| {
+        Some(seconds * 60.0 + part.trim().parse::<f64>().ok()?)
+    })
 }
 
 /// Splits `坐席：您好` into the label and the words after the colon.

@@ -25,14 +25,28 @@ impl Location {
     /// column for line-oriented files, the record's line for JSONL.
     pub fn of(result: &CallResult, finding: &Finding) -> Location {
         let utterance = finding.utterance.and_then(|i| result.call.utterances.get(i));
-        match utterance.and_then(|u| u.line.map(|l| (l, u.column))) {
-            Some((line, column)) => Location {
-                line: Some(line),
-                column: column.map(|c| c + finding.span.as_ref().map_or(0, |s| s.char_start)),
-            },
-            None => Location {
+        let Some((u, line)) = utterance.and_then(|u| Some((u, u.line?))) else {
+            return Location {
                 line: result.record_line,
                 column: None,
+            };
+        };
+        let Some(span) = &finding.span else {
+            return Location {
+                line: Some(line),
+                column: u.column,
+            };
+        };
+        // A table cell can hold more than one line of the file.
+        let before = u.text.get(..span.byte_start).unwrap_or_default();
+        match before.rfind('\n') {
+            Some(newline) => Location {
+                line: Some(line + before.matches('\n').count()),
+                column: Some(before[newline + 1..].chars().count() + 1),
+            },
+            None => Location {
+                line: Some(line),
+                column: u.column.map(|c| c + span.char_start),
             },
         }
     }

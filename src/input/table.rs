@@ -1,0 +1,134 @@
+//! Transcript tables: a `.csv` with one row per utterance, as call-centre
+//! databases and Excel exports give them. Rows are grouped into calls by
+//! their call id, in the order the ids first appear.
+//!
+//! Columns are found by their header. `fields:` in `.callint.yaml` names them
+//! as for vendor JSON (`role: CD_Talker`, `text: CD_Content`, `call-id`,
+//! `agent-id`, `start`, `end`, `role-values`, `time-unit`); otherwise the
+//! common names are taken:
+//!
+//! | column | headers |
+//! |---|---|
+//! | role | role, speaker, 角色, 说话人, 发言人, 说话方 |
+//! | text | text, content, sentence, 内容, 文本, 话语, 对话内容 |
+//! | call id | call_id, callid, call, session_id, 通话id, 通话编号, 录音编号, 会话id |
+//! | agent id | agent_id, 坐席工号, 工号 |
+//! | start, end | start, begin, start_time, 开始时间 / end, end_time, 结束时间 |
+//!
+//! Times are seconds (or the `time-unit`) or clock times such as `00:01:23.5`.
+//! A CSV without a role and a text column is a script table
+//! ([`super::catalog`]).
+
+use super::catalog::Field;
+use super::mapped::{mapped_role, paths, seconds_per_unit};
+use super::text::clock_seconds;
+use super::Record;
+use crate::config::FieldMap;
+use crate::model::{Call, Utterance};
+
+const ROLE: &[&str] = &["role", "speaker", "角色", "说话人", "发言人", "说话方"];
+const TEXT: &[&str] = &["text", "content", "sentence", "内容", "文本", "话语", "对话内容"];
+const CALL_ID: &[&str] = &[
+    "call_id",
+    "callid",
+    "call",
+    "session_id",
+    "通话id",
+    "通话编号",
+    "录音编号",
+    "会话id",
+];
+const AGENT_ID: &[&str] = &["agent_id", "坐席工号", "工号"];
+const START: &[&str] = &["start", "begin", "start_time", "开始时间"];
+const END: &[&str] = &["end", "end_time", "结束时间"];
+
+/// Where a transcript table's fields are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Columns {
+    role: usize,
+    text: usize,
+    call_id: Option<usize>,
+    agent_id: Option<usize>,
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+impl Columns {
+    /// The columns of a transcript table with this header, if it is one.
+    pub(super) fn find(header: &[Field], map: &FieldMap) -> Option<Columns> {
+        let (_, text_key) = paths(map);
+        let column = |mapped: Option<&str>, names: &[&str]| match mapped {
+            Some(name) => position(header, &[name]),
+            None => position(header, names),
+        };
+        Some(Columns {
+            role: column(map.role.as_deref(), ROLE)?,
+            text: column(map.text.is_some().then_some(text_key.as_str()), TEXT)?,
+            call_id: column(map.call_id.as_deref(), CALL_ID),
+            agent_id: column(map.agent_id.as_deref(), AGENT_ID),
+            start: column(map.start.as_deref(), START),
+            end: column(map.end.as_deref(), END),
+        })
+    }
+}
+
+/// The first column whose header is one of `names`, ignoring case.
+fn position(header: &[Field], names: &[&str]) -> Option<usize> {
+    header
+        .iter()
+        .position(|f| names.iter().any(|n| f.text.trim().eq_ignore_ascii_case(n)))
+}
+
+/// The calls of a table's `body` rows: one record per call id, its rows as
+/// utterances pointing at their text cells.
+pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file: &str) -> Vec<Record> {
+    let scale = seconds_per_unit(map);
+    let mut records: Vec<Record> = Vec::new();
+    let mut index_of = std::collections::HashMap::new();
+    for row in body {
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|f| f.text.trim());
+        let line = row.first().map_or(0, |f| f.line);
+        let id = cell(columns.call_id).filter(|s| !s.is_empty()).unwrap_or(file);
+        let at = *index_of.entry(id.to_string()).or_insert_with(|| {
+            records.push(new_call(id, cell(columns.agent_id), line));
+            records.len() - 1
+        });
+        let record = &mut records[at];
+        let Ok(call) = record.call.as_mut() else { continue };
+        let utterance = (row.get(columns.text).zip(cell(Some(columns.role))))
+            .ok_or_else(|| "row has no role or no text".to_string())
+            .and_then(|(text, role)| {
+                Ok(Utterance {
+                    index: call.utterances.len(),
+                    role: mapped_role(map, role)?,
+                    text: text.text.clone(),
+                    start: cell(columns.start).and_then(clock_seconds).map(|t| t * scale),
+                    end: cell(columns.end).and_then(clock_seconds).map(|t| t * scale),
+                    line: Some(text.line),
+                    column: Some(text.column),
+                })
+            });
+        match utterance {
+            Ok(u) => call.utterances.push(u),
+            Err(reason) => record.skipped_utterances.push((format!("line {line}"), reason)),
+        }
+    }
+    for record in &mut records {
+        if record.call.as_ref().is_ok_and(|c| c.utterances.is_empty()) {
+            record.call = Err("call has no utterances".into());
+        }
+    }
+    records
+}
+
+fn new_call(id: &str, agent_id: Option<&str>, line: usize) -> Record {
+    Record {
+        location: format!("line {line}"),
+        call: Ok(Call {
+            id: id.to_string(),
+            agent_id: agent_id.filter(|s| !s.is_empty()).map(str::to_string),
+            ..Call::default()
+        }),
+        skipped_utterances: Vec::new(),
+    }
+}
