@@ -83,23 +83,22 @@ fn position(header: &[Field], names: &[&str]) -> Option<usize> {
 /// utterances pointing at their text cells.
 pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file: &str) -> Vec<Record> {
     let scale = seconds_per_unit(map);
-    let mut records: Vec<Record> = Vec::new();
+    let mut calls: Vec<TableCall> = Vec::new();
     let mut index_of = std::collections::HashMap::new();
     for row in body {
         let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(|f| f.text.trim());
         let line = row.first().map_or(0, |f| f.line);
         let id = cell(columns.call_id).filter(|s| !s.is_empty()).unwrap_or(file);
         let at = *index_of.entry(id.to_string()).or_insert_with(|| {
-            records.push(new_call(id, cell(columns.agent_id), line));
-            records.len() - 1
+            calls.push(TableCall::new(id, cell(columns.agent_id), line));
+            calls.len() - 1
         });
-        let record = &mut records[at];
-        let Ok(call) = record.call.as_mut() else { continue };
+        let table_call = &mut calls[at];
         let utterance = (row.get(columns.text).zip(cell(Some(columns.role))))
             .ok_or_else(|| "row has no role or no text".to_string())
             .and_then(|(text, role)| {
                 Ok(Utterance {
-                    index: call.utterances.len(),
+                    index: table_call.call.utterances.len(),
                     role: mapped_role(map, role)?,
                     text: text.text.clone(),
                     start: cell(columns.start).and_then(clock_seconds).map(|t| t * scale),
@@ -109,26 +108,44 @@ pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file:
                 })
             });
         match utterance {
-            Ok(u) => call.utterances.push(u),
-            Err(reason) => record.skipped_utterances.push((format!("line {line}"), reason)),
+            Ok(u) => table_call.call.utterances.push(u),
+            Err(reason) => table_call.skipped.push((format!("line {line}"), reason)),
         }
     }
-    for record in &mut records {
-        if record.call.as_ref().is_ok_and(|c| c.utterances.is_empty()) {
-            record.call = Err("call has no utterances".into());
-        }
-    }
-    records
+    calls.into_iter().map(TableCall::into_record).collect()
 }
 
-fn new_call(id: &str, agent_id: Option<&str>, line: usize) -> Record {
-    Record {
-        location: format!("line {line}"),
-        call: Ok(Call {
-            id: id.to_string(),
-            agent_id: agent_id.filter(|s| !s.is_empty()).map(str::to_string),
-            ..Call::default()
-        }),
-        skipped_utterances: Vec::new(),
+/// A call being gathered from the rows that carry its id.
+struct TableCall {
+    /// Where its first row is.
+    location: String,
+    call: Call,
+    skipped: Vec<(String, String)>,
+}
+
+impl TableCall {
+    fn new(id: &str, agent_id: Option<&str>, line: usize) -> TableCall {
+        TableCall {
+            location: format!("line {line}"),
+            call: Call {
+                id: id.to_string(),
+                agent_id: agent_id.filter(|s| !s.is_empty()).map(str::to_string),
+                ..Call::default()
+            },
+            skipped: Vec::new(),
+        }
+    }
+
+    fn into_record(self) -> Record {
+        let call = if self.call.utterances.is_empty() {
+            Err("call has no utterances".to_string())
+        } else {
+            Ok(self.call)
+        };
+        Record {
+            location: self.location,
+            call,
+            skipped_utterances: self.skipped,
+        }
     }
 }
