@@ -246,7 +246,6 @@ pub(super) struct Field {
 
 /// Parses CSV (RFC 4180: quotes, doubled quotes, newlines inside quotes, CRLF).
 pub(super) fn parse_csv(source: &str) -> Result<Vec<Vec<Field>>, String> {
-    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut chars = source.chars().peekable();
