@@ -49,6 +49,8 @@ impl Role {
             "operator",
             "representative",
             "rep",
+            // Chat logs exported for language models: the user and the assistant.
+            "assistant",
         ];
         const CUSTOMER: &[&str] = &[
             "customer",
@@ -177,6 +179,7 @@ mod tests {
             ("顾客", Role::Customer),
             ("Q", Role::Customer),
             ("A", Role::Agent),
+            ("assistant", Role::Agent),
         ] {
             assert_eq!(Role::parse(spelling), Some(role), "{spelling:?}");
         }

@@ -594,3 +594,35 @@ fn csv_transcript_tables_group_rows_into_calls() {
     );
     assert!(stderr.contains("2 calls, 4 utterances"), "{stderr}");
 }
+
+#[test]
+fn chat_logs_and_dataset_dialogues_read_by_their_own_keys() {
+    // A chat log (user / assistant, `messages`, `content`) and a dialogue
+    // dataset's record (`dialog`, `speaker` Q / A, `utterance`).
+    let input = concat!(
+        r#"{"call_id":"chat","messages":[{"role":"user","content":"我要投诉"},{"role":"assistant","content":"这个保本"}]}"#,
+        "\n",
+        r#"{"call_id":"qa","dialog":[{"speaker":"Q","utterance":"保本吗"},{"speaker":"A","utterance":"对 保本"}]}"#,
+        "\n",
+    );
+    let out = stdout_of(starter().args(["--format", "jsonl", "-"]).write_stdin(input));
+    let got: Vec<(String, String, u64)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["call_id"].as_str().unwrap().to_owned(),
+                f["utterance"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // TST-004 is a customer rule, TST-001 an agent one.
+    let expected = [
+        ("TST-004", "chat", 0),
+        ("TST-001", "chat", 1),
+        ("TST-001", "qa", 1),
+    ]
+    .map(|(r, c, u)| (r.to_owned(), c.to_owned(), u));
+    assert_eq!(got, expected);
+}

@@ -21,7 +21,15 @@ struct RawCall<'a> {
         alias = "StartTime"
     )]
     started_at: Option<Scalar<'a>>,
-    #[serde(alias = "sentences", alias = "Sentences", alias = "turns", alias = "dialogue")]
+    #[serde(
+        alias = "sentences",
+        alias = "Sentences",
+        alias = "turns",
+        alias = "dialogue",
+        alias = "Dialogue",
+        alias = "dialog",
+        alias = "messages"
+    )]
     utterances: Option<Utterances>,
 }
 
@@ -69,7 +77,14 @@ impl<'de> Deserialize<'de> for Utterances {
 struct RawUtterance<'a> {
     #[serde(borrow, alias = "speaker", alias = "Speaker", alias = "Role")]
     role: Option<Scalar<'a>>,
-    #[serde(borrow, alias = "Text", alias = "content", alias = "sentence")]
+    #[serde(
+        borrow,
+        alias = "Text",
+        alias = "content",
+        alias = "sentence",
+        alias = "utterance",
+        alias = "message"
+    )]
     text: Option<Cow<'a, str>>,
     #[serde(default, alias = "begin", alias = "start_time")]
     start: Option<f64>,

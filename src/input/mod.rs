@@ -43,7 +43,8 @@ pub enum Format {
     Markdown,
     /// `.yaml` / `.yml` script catalog (see `catalog` in `.callint.yaml`).
     Catalog,
-    /// `.csv` script table (see `catalog.csv-text`).
+    /// `.csv`: a transcript table (role and text columns, a row per
+    /// utterance) or a script table (see `catalog.csv-text`).
     Csv,
 }
 
