@@ -6,6 +6,11 @@
 //! digits. Each candidate run is then validated the way the issuing scheme
 //! does (ID check digit, Luhn), which keeps amounts, dates and order numbers
 //! out of the findings.
+//!
+//! ASR gets a digit wrong now and then, and a wrong digit fails the check. So
+//! where the agent has just named the number (身份证号…, 卡号…), its shape is
+//! enough: a number called an ID number is read out as one, whatever its
+//! check character says.
 
 use crate::rules::Detector;
 
@@ -80,19 +85,40 @@ pub fn digit_runs(text: &str, min_len: usize) -> Vec<DigitRun> {
     runs
 }
 
-/// Whether `digits` is what the detector looks for.
-pub fn detects(detector: Detector, digits: &str) -> bool {
+/// Whether `digits` is what the detector looks for; `before` is the text of
+/// the utterance before them, where the agent may have named the number.
+pub fn detects(detector: Detector, digits: &str, before: &str) -> bool {
+    let named = || is_named(detector, before);
     match detector {
-        Detector::IdNumber => is_id_number(digits),
-        Detector::BankCard => is_bank_card(digits),
+        Detector::IdNumber => is_id_shaped(digits) && (has_id_check(digits) || named()),
+        Detector::BankCard => is_card_shaped(digits) && (passes_luhn(digits) || named()),
         Detector::Mobile => is_mobile(digits),
     }
 }
 
-/// 18 characters, a plausible birth date, and the GB 11643 check character.
-pub fn is_id_number(s: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10x98765432";
+/// Characters before a number within which its name counts: 您的身份证号码是
+/// and a word or two more.
+const NAMED_WITHIN: usize = 12;
+
+/// Whether the last few characters of `before` name a number of this kind.
+fn is_named(detector: Detector, before: &str) -> bool {
+    let names: &[&str] = match detector {
+        Detector::IdNumber => &["身份证", "证件号", "身份号"],
+        Detector::BankCard => &["卡号", "银行卡", "储蓄卡", "借记卡", "信用卡", "卡的号"],
+        Detector::Mobile => return false,
+    };
+    let from = (before.char_indices().rev().nth(NAMED_WITHIN - 1)).map_or(0, |(at, _)| at);
+    names.iter().any(|name| before[from..].contains(name))
+}
+
+/// A valid ID number: see [`is_id_shaped`] and [`has_id_check`].
+#[cfg(test)]
+fn is_id_number(s: &str) -> bool {
+    is_id_shaped(s) && has_id_check(s)
+}
+
+/// 18 characters, 17 of them digits, with a plausible birth date.
+fn is_id_shaped(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
         return false;
@@ -100,9 +126,14 @@ pub fn is_id_number(s: &str) -> bool {
     let year: u32 = s[6..10].parse().unwrap_or(0);
     let month: u32 = s[10..12].parse().unwrap_or(0);
     let day: u32 = s[12..14].parse().unwrap_or(0);
-    if !(1900..=2100).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return false;
-    }
+    (1900..=2100).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// The GB 11643 check character of an [ID-shaped](is_id_shaped) number.
+fn has_id_check(s: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10x98765432";
+    let b = s.as_bytes();
     let sum: u32 = b[..17]
         .iter()
         .zip(WEIGHTS)
@@ -111,11 +142,19 @@ pub fn is_id_number(s: &str) -> bool {
     b[17] == CHECK[(sum % 11) as usize]
 }
 
-/// 16 to 19 digits passing the Luhn check.
-pub fn is_bank_card(s: &str) -> bool {
-    if !(16..=19).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
+/// A valid bank card number: see [`is_card_shaped`] and [`passes_luhn`].
+#[cfg(test)]
+fn is_bank_card(s: &str) -> bool {
+    is_card_shaped(s) && passes_luhn(s)
+}
+
+/// 16 to 19 digits.
+fn is_card_shaped(s: &str) -> bool {
+    (16..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The Luhn check of a [card-shaped](is_card_shaped) number.
+fn passes_luhn(s: &str) -> bool {
     let sum: u32 = s
         .bytes()
         .rev()
@@ -172,5 +211,23 @@ mod tests {
         let run = &digit_runs("号码是一一零一零五一九四九一二三一零零二叉对吗", 15)[0];
         assert_eq!(run.digits, "11010519491231002x");
         assert!(is_id_number(&run.digits));
+    }
+
+    #[test]
+    fn a_named_number_needs_only_its_shape() {
+        let id = "110105194912310021"; // check character wrong
+        assert!(detects(Detector::IdNumber, id, "您的身份证号码是"));
+        assert!(detects(Detector::IdNumber, id, "身份证 号码是 我念一下"));
+        assert!(!detects(Detector::IdNumber, id, "这笔交易的参考号是"));
+        assert!(!detects(
+            Detector::IdNumber,
+            id,
+            "身份证已经核实过了 您这笔交易的参考号是"
+        ));
+        assert!(!detects(Detector::IdNumber, "110105194913310021", "身份证号是"));
+        let card = "6222021234567890123"; // Luhn fails
+        assert!(detects(Detector::BankCard, card, "卡号"));
+        assert!(!detects(Detector::BankCard, card, "流水号"));
+        assert!(!detects(Detector::BankCard, "62220212345678", "卡号"));
     }
 }

@@ -266,7 +266,7 @@ impl Matcher {
         }
         for run in digit_runs(text, MIN_NUMBER_DIGITS) {
             for &(rule, detector, r) in &self.detectors {
-                if r == role && detects(detector, &run.digits) {
+                if r == role && detects(detector, &run.digits, &text[..run.start]) {
                     out.push(RawHit {
                         rule,
                         kind: HitKind::Hit,
