@@ -176,8 +176,12 @@ fn passes_luhn(s: &str) -> bool {
     sum % 10 == 0
 }
 
-/// An 11-digit mainland mobile number: 1, then 3–9, then nine digits.
+/// An 11-digit mainland mobile number: 1, then 3–9, then nine digits; read
+/// out with the country code (+86, 0086) too.
 pub fn is_mobile(s: &str) -> bool {
+    let s = (s.strip_prefix("0086").or_else(|| s.strip_prefix("86")))
+        .filter(|rest| rest.len() == 11)
+        .unwrap_or(s);
     let b = s.as_bytes();
     b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
 }
@@ -192,6 +196,11 @@ mod tests {
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].digits, "13800138000");
         assert!(is_mobile(&runs[0].digits));
+        let runs = digit_runs("您的手机号是+86 138-1234-5678", 11);
+        assert_eq!(runs[0].digits, "8613812345678");
+        assert!(is_mobile(&runs[0].digits));
+        assert!(is_mobile("008613812345678"));
+        assert!(!is_mobile("8612345678901"));
     }
 
     #[test]
