@@ -228,10 +228,19 @@ impl Linter {
         boundaries.clear();
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
             let rule = self.rule_at(hit.rule);
-            if survives_context(rule, hit, text, hits)
-                && self.on_token_boundaries(rule, hit, text, (boundaries, segmented))
-            {
-                kept.push((hit.rule, hit.start, hit.end));
+            if !survives_context(rule, hit, text, hits) {
+                continue;
+            }
+            let mut on_words = |h: &RawHit| self.on_token_boundaries(rule, h, text, (boundaries, segmented));
+            // A regex match cut short at a word's start may hide a later one
+            // (negation and exceptions were judged on the whole).
+            let word_hit = if on_words(hit) {
+                Some(*hit)
+            } else {
+                self.matcher.later_starts(hit, text).find(|h| on_words(h))
+            };
+            if let Some(h) = word_hit {
+                kept.push((h.rule, h.start, h.end));
             }
         }
         kept.sort_unstable();

@@ -41,8 +41,8 @@ pub enum HitKind {
 pub enum Source {
     /// A literal phrase.
     Phrase,
-    /// A regex.
-    Pattern,
+    /// A regex: its index among the stage's regexes.
+    Pattern(u32),
     /// A built-in detector.
     Detector,
 }
@@ -260,6 +260,37 @@ impl Matcher {
         }
     }
 
+    /// The matches of a regex hit's regex that start inside `hit`, after
+    /// its start, each the leftmost from where the one before it starts.
+    ///
+    /// A regex reports the leftmost match only, and the engine drops a hit
+    /// that starts inside a word: in 信用卡背面那三位数字念一下, `(卡背面|背面)…`
+    /// matches from the 卡 of 信用卡, and the match from 背面, on a word
+    /// boundary, is hidden behind it. Phrases need none of this: every
+    /// occurrence of every phrase is reported.
+    pub fn later_starts<'t>(&'t self, hit: &RawHit, text: &'t str) -> impl Iterator<Item = RawHit> + 't {
+        let regex = match hit.source {
+            Source::Pattern(regex) if hit.kind == HitKind::Hit => {
+                Some(self.hits.regexes[regex as usize].regex.regex())
+            }
+            _ => None,
+        };
+        let (mut from, end, source) = (hit.start, hit.end, hit.source);
+        let rule = hit.rule;
+        std::iter::from_fn(move || {
+            let next = from + text[from..].chars().next()?.len_utf8();
+            let later = regex?.find_at(text, next).filter(|m| m.start() < end)?;
+            from = later.start();
+            Some(RawHit {
+                rule,
+                kind: HitKind::Hit,
+                source,
+                start: later.start(),
+                end: later.end(),
+            })
+        })
+    }
+
     fn scan_detectors(&self, role: Role, text: &str, out: &mut Vec<RawHit>) {
         if !self.detectors.iter().any(|d| d.2 == role) {
             return;
@@ -377,7 +408,7 @@ impl Stage {
                 out.push(RawHit {
                     rule: entry.rule,
                     kind: self.kind,
-                    source: Source::Pattern,
+                    source: Source::Pattern(index as u32),
                     start: m.start(),
                     end: m.end(),
                 });
