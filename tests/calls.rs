@@ -193,7 +193,7 @@ fn every_kind_passes_its_examples() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("13 rules, 40 examples: 40 passed, 0 failed"),
+        stdout.contains("14 rules, 43 examples: 43 passed, 0 failed"),
         "{stdout}"
     );
 }
@@ -258,6 +258,17 @@ fn malformed_call_level_rules_are_pack_errors() {
     assert!(pack_error(&two_timings).contains("timing takes exactly one of"));
     let bad_regex = format!("{head}    required: {{patterns: ['(']}}\n");
     assert!(pack_error(&bad_regex).contains("regex does not compile"));
+    let skip_last =
+        format!("{head}    required: {{phrases: [再见], window: {{last: 2, skip: {{phrases: [喂]}}}}}}\n");
+    assert!(pack_error(&skip_last).contains("window.skip goes with a `first` window"));
+    let skip_seconds = format!(
+        "{head}    response: {{cue: {{phrases: [投诉]}}, answer: {{phrases: [抱歉]}}, within: {{seconds: 30, skip: {{phrases: [嗯]}}}}}}\n"
+    );
+    assert!(pack_error(&skip_seconds).contains("within.skip needs within.turns"));
+    let skip_conditional = format!(
+        "{head}    conditional: {{trigger: {{phrases: [理财]}}, require: {{phrases: [风险]}}, within: {{utterances: 2, skip: {{phrases: [嗯]}}}}}}\n"
+    );
+    assert!(pack_error(&skip_conditional).contains("within.skip goes with the `turns` of a response"));
 }
 
 /// The library API: call-level evaluation works on a `Call` built in code and

@@ -55,6 +55,11 @@ pub struct WindowDef {
     /// Utterances ending in the last T seconds of the call.
     #[serde(default)]
     pub last_seconds: Option<f64>,
+    /// With `first`: utterances that say nothing but these formulas (喂 /
+    /// 能听到吗) are not counted; the window reaches past them, by at most
+    /// as many utterances as it has.
+    #[serde(default)]
+    pub skip: Option<FormulasDef>,
 }
 
 /// `required`: a phrase set must appear in a window.
@@ -85,6 +90,11 @@ pub struct RequiredDef {
     /// Where (default: anywhere in the call).
     #[serde(default)]
     pub window: WindowDef,
+    /// The requirement is not judged when the call's last utterance is by
+    /// one of these roles (default: the other side) and says one of these
+    /// formulas: the other side ended the call (我挂了 / 不用了 挂了).
+    #[serde(default)]
+    pub unless_last: Option<SaidDef>,
 }
 
 impl RequiredDef {
@@ -129,6 +139,11 @@ pub struct WithinDef {
     /// Seconds from the trigger's end (after) or start (before).
     #[serde(default)]
     pub seconds: Option<f64>,
+    /// Response only: turns of the answering role that say nothing but
+    /// these formulas (嗯 / 好 / 我在听) are not counted; the window reaches
+    /// past them, by at most as many turns as it has.
+    #[serde(default)]
+    pub skip: Option<FormulasDef>,
 }
 
 /// `conditional`: when the trigger is said, a requirement must be met
@@ -276,6 +291,10 @@ pub struct SilenceDef {
     /// How many utterances before the gap may carry the hold notice.
     #[serde(default = "default_lookback")]
     pub lookback: usize,
+    /// A hold the other side announced (你等一下 我去找卡): formulas
+    /// searched in the other side's utterances among the `lookback` ones.
+    #[serde(default)]
+    pub excused_by_other: Option<FormulasDef>,
 }
 
 fn default_lookback() -> usize {
@@ -339,7 +358,9 @@ pub struct RepetitionDef {
     pub exceptions: Option<FormulasDef>,
 }
 
-/// `repetition.exceptions`: phrases and regexes over normalised text.
+/// Formulas: phrases and regexes over normalised text, without token
+/// boundaries, negation or exceptions (`repetition.exceptions`,
+/// `window.skip`, `within.skip`, `silence.excused_by_other`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormulasDef {
@@ -349,6 +370,31 @@ pub struct FormulasDef {
     /// Regexes.
     #[serde(default)]
     pub patterns: Vec<String>,
+}
+
+/// Formulas said by some roles: `required.unless_last`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaidDef {
+    /// Speakers (default depends on the slot).
+    #[serde(default)]
+    pub roles: Option<Vec<Role>>,
+    /// Literal phrases.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regexes.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+}
+
+impl SaidDef {
+    /// The formulas, without the roles.
+    pub fn formulas(&self) -> FormulasDef {
+        FormulasDef {
+            phrases: self.phrases.clone(),
+            patterns: self.patterns.clone(),
+        }
+    }
 }
 
 fn default_repetition_chars() -> usize {

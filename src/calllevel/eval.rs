@@ -6,12 +6,13 @@
 //! ([`CallScan::observe`]). Evaluation then works on those records and the
 //! utterance times alone.
 
-use super::{CallLevel, Check, Direction, Limit, Scope, Want, Window};
+use super::{CallLevel, Check, Direction, Formulas, Limit, Scope, Want, Window};
 use crate::engine::{Finding, Span};
 use crate::model::{Call, Role};
 use crate::normalize::Normalized;
 use crate::report::clock;
 use crate::rules::{Pattern, Rule};
+use std::cell::RefCell;
 
 /// A surviving hit of a phrase set: utterance and original byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,6 +320,34 @@ fn spoken_at(b: &[u8], i: usize) -> bool {
     }
 }
 
+/// Whether `text` (normalised) is nothing but `formulas`: read from the
+/// start, each spoken character begins an occurrence of a phrase (longest
+/// first) or a pattern match, which is stepped over; punctuation and spaces
+/// are stepped over too. Most turns are told at their first spoken character.
+fn only_formulas(formulas: &Formulas, text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !spoken_at(b, i) {
+            i += utf8_len(b[i]);
+            continue;
+        }
+        let rest = &text[i..];
+        let step = (formulas.phrases.iter())
+            .find(|p| rest.starts_with(p.as_str()))
+            .map(String::len)
+            .or_else(|| {
+                let re = formulas.anchored.as_ref()?.regex();
+                re.find(rest).map(|m| m.end()).filter(|&n| n > 0)
+            });
+        match step {
+            Some(n) => i += n,
+            None => return false,
+        }
+    }
+    true
+}
+
 /// Whether `sentence` keeps fewer than `min_chars` spoken characters once
 /// every match of `formulas` is taken out.
 fn is_formula(formulas: &regex::Regex, sentence: &str, min_chars: usize) -> bool {
@@ -355,6 +384,8 @@ impl CallLevel {
     /// the linter's rules, `scan` what the per-utterance pass recorded.
     pub fn evaluate(&self, rules: &[Rule], call: &Call, scan: &CallScan, out: &mut Vec<Finding>) {
         let timed = scan.timed;
+        // Normalised text for the rare formula checks, one buffer per call.
+        let norm = RefCell::new(Normalized::default());
         for &(rule, base) in &self.rules {
             let Some(c) = rules[rule].call.as_deref() else {
                 continue;
@@ -370,6 +401,7 @@ impl CallLevel {
                 rule,
                 roles: &rules[rule].roles,
                 timed,
+                norm: &norm,
                 out,
             };
             e.run(&c.check);
@@ -385,6 +417,7 @@ struct Eval<'a> {
     rule: usize,
     roles: &'a [Role],
     timed: bool,
+    norm: &'a RefCell<Normalized>,
     out: &'a mut Vec<Finding>,
 }
 
@@ -459,7 +492,12 @@ impl Eval<'_> {
 
     fn run(&mut self, check: &Check) {
         match check {
-            Check::Required { set, window } => self.required(*set, *window),
+            Check::Required {
+                set,
+                window,
+                skip,
+                unless_last,
+            } => self.required(*set, *window, skip.as_ref(), unless_last.as_ref()),
             Check::Conditional {
                 trigger,
                 require,
@@ -474,7 +512,8 @@ impl Eval<'_> {
                 forbid,
                 turns,
                 seconds,
-            } => self.response(*cue, *answer, *forbid, *turns, *seconds),
+                skip,
+            } => self.response(*cue, *answer, *forbid, *turns, *seconds, skip.as_ref()),
             Check::Composition {
                 scope,
                 all,
@@ -497,7 +536,8 @@ impl Eval<'_> {
                 max_seconds,
                 excused_by,
                 lookback,
-            } => self.silence(*max_seconds, *excused_by, *lookback),
+                excused_by_other,
+            } => self.silence(*max_seconds, *excused_by, *lookback, excused_by_other.as_ref()),
             Check::Latency { max_seconds } => self.latency(*max_seconds),
             Check::Duration {
                 min_seconds,
@@ -511,7 +551,52 @@ impl Eval<'_> {
         }
     }
 
-    fn required(&mut self, set: usize, window: Window) {
+    /// Whether utterance `u` says nothing but `formulas`: no spoken
+    /// character of its normalised text is left once they are taken out.
+    fn only_formulas(&self, formulas: &Formulas, u: usize) -> bool {
+        let mut norm = self.norm.borrow_mut();
+        norm.fill(&self.call.utterances[u].text);
+        only_formulas(formulas, norm.text())
+    }
+
+    /// Whether utterance `u`'s normalised text says one of `formulas`.
+    fn says(&self, formulas: &Formulas, u: usize) -> bool {
+        let mut norm = self.norm.borrow_mut();
+        norm.fill(&self.call.utterances[u].text);
+        let text = norm.text();
+        formulas.phrases.iter().any(|p| text.contains(p.as_str()))
+            || formulas
+                .patterns
+                .as_ref()
+                .is_some_and(|re| re.regex().is_match(text))
+    }
+
+    /// The first utterances of `of_role`: `n` counted ones, and up to `n`
+    /// more that only say `skip` (not counted), in order.
+    fn reach(&self, of_role: impl Iterator<Item = usize>, n: usize, skip: &Formulas) -> Vec<usize> {
+        let (mut counted, mut skipped) = (0, 0);
+        let mut window = Vec::new();
+        for u in of_role {
+            if counted == n {
+                break;
+            }
+            if skipped < n && self.only_formulas(skip, u) {
+                skipped += 1;
+            } else {
+                counted += 1;
+            }
+            window.push(u);
+        }
+        window
+    }
+
+    fn required(
+        &mut self,
+        set: usize,
+        window: Window,
+        skip: Option<&Formulas>,
+        unless_last: Option<&(Formulas, Vec<Role>)>,
+    ) {
         let sets = self.sets;
         let roles = &sets[set].roles;
         let of_role = || (0..self.len()).filter(|&u| roles.contains(&self.role(u)));
@@ -544,6 +629,20 @@ impl Eval<'_> {
         };
         if count == 0 || found {
             return;
+        }
+        // Only now, with the set missing from the plain window, the rarer
+        // checks that can excuse it: utterances that do not count, and the
+        // other side ending the call.
+        if let (Window::First(n), Some(skip)) = (window, skip) {
+            if self.reach(of_role(), n, skip).iter().any(|&u| self.has(set, u)) {
+                return;
+            }
+        }
+        if let Some((said, by)) = unless_last {
+            let last = self.len() - 1;
+            if by.contains(&self.role(last)) && self.says(said, last) {
+                return;
+            }
         }
         let who = role_names(roles);
         let place = match window {
@@ -635,6 +734,7 @@ impl Eval<'_> {
         forbid: Option<usize>,
         turns: Option<usize>,
         seconds: Option<f64>,
+        skip: Option<&Formulas>,
     ) {
         let Some(answering) = answer.or(forbid) else {
             return;
@@ -645,11 +745,19 @@ impl Eval<'_> {
         let mut missing: Vec<usize> = Vec::new();
         let mut forbidden_at: Vec<usize> = Vec::new();
         for c in self.utts_of(cue) {
-            let window: Vec<usize> = (c + 1..self.len())
-                .filter(|&u| roles.contains(&self.role(u)))
+            let later = || (c + 1..self.len()).filter(|&u| roles.contains(&self.role(u)));
+            let in_time = |u: &usize| seconds.is_none_or(|s| self.start(*u) <= self.end(c) + s);
+            let mut window: Vec<usize> = later()
                 .take(turns.unwrap_or(usize::MAX))
-                .filter(|&u| seconds.is_none_or(|s| self.start(u) <= self.end(c) + s))
+                .filter(in_time)
                 .collect();
+            // Turns that only say `skip` let the window reach further; told
+            // only where it can matter: a forbidden set, or no answer yet.
+            if let (Some(n), Some(skip)) = (turns, skip) {
+                if forbid.is_some() || answer.is_some_and(|a| !window.iter().any(|&u| self.has(a, u))) {
+                    window = self.reach(later(), n, skip).into_iter().filter(in_time).collect();
+                }
+            }
             if window.is_empty() {
                 continue;
             }
@@ -896,13 +1004,24 @@ impl Eval<'_> {
         }
     }
 
-    fn silence(&mut self, max_seconds: f64, excused_by: Option<usize>, lookback: usize) {
+    fn silence(
+        &mut self,
+        max_seconds: f64,
+        excused_by: Option<usize>,
+        lookback: usize,
+        excused_by_other: Option<&Formulas>,
+    ) {
         let mut last_end = f64::NEG_INFINITY;
         for u in 0..self.len() {
             let gap = self.start(u) - last_end;
             if u > 0 && gap > max_seconds {
-                let excused =
-                    excused_by.is_some_and(|s| (u.saturating_sub(lookback)..u).any(|p| self.has(s, p)));
+                let before = u.saturating_sub(lookback)..u;
+                let excused = excused_by.is_some_and(|s| before.clone().any(|p| self.has(s, p)))
+                    || excused_by_other.is_some_and(|f| {
+                        before
+                            .clone()
+                            .any(|p| !self.roles.contains(&self.role(p)) && self.says(f, p))
+                    });
                 if !excused {
                     let notice = excused_by.map_or(String::new(), |s| {
                         format!(", with no hold notice {} before it", self.label(s))
@@ -1087,6 +1206,30 @@ mod tests {
         let (hashes, _) = sentences_of(&["好的。您稍等！我查一下；马上就好…请稍候", "好的,您稍等"]);
         assert_eq!(hashes.len(), 6);
         assert_ne!(hashes[5], hashes[0]);
+    }
+
+    #[test]
+    fn a_turn_is_only_formulas_when_nothing_spoken_is_left() {
+        let phrases = |ps: &[&str]| Formulas {
+            phrases: ps.iter().map(|p| p.to_string()).collect(),
+            patterns: None,
+            anchored: None,
+        };
+        let backchannel = phrases(&["我在听", "好", "的", "是", "对"]);
+        let norm = |t: &str| Normalized::new(t).text().to_string();
+        assert!(only_formulas(&backchannel, &norm("嗯 我在听")));
+        assert!(only_formulas(&backchannel, &norm("好的，好的。")));
+        assert!(only_formulas(&backchannel, &norm("是的 对对对")));
+        assert!(only_formulas(&backchannel, &norm("")));
+        assert!(!only_formulas(&backchannel, &norm("好的 我帮您登记")));
+        assert!(!only_formulas(&backchannel, &norm("您说的对")));
+        let line = Formulas {
+            phrases: vec!["喂".into()],
+            patterns: None,
+            anchored: Some(Pattern::assembled("^(?:(能|可以)?听(得)?(到|见)(吗)?)".into(), false).unwrap()),
+        };
+        assert!(only_formulas(&line, &norm("喂 喂 能听到吗")));
+        assert!(!only_formulas(&line, &norm("喂 您好")));
     }
 
     #[test]

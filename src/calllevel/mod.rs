@@ -40,6 +40,12 @@ pub enum Check {
         set: usize,
         /// The window.
         window: Window,
+        /// Utterances that are only these formulas do not use up a `first`
+        /// window.
+        skip: Option<Formulas>,
+        /// Not judged when the call's last utterance is by one of these
+        /// roles and says one of these formulas.
+        unless_last: Option<(Formulas, Vec<Role>)>,
     },
     /// Trigger → requirement / forbidden set nearby.
     Conditional {
@@ -68,6 +74,8 @@ pub enum Check {
         turns: Option<usize>,
         /// Seconds.
         seconds: Option<f64>,
+        /// Turns that are only these formulas do not use up `turns`.
+        skip: Option<Formulas>,
     },
     /// Boolean combination of sets.
     Composition {
@@ -110,6 +118,8 @@ pub enum Check {
         excused_by: Option<usize>,
         /// Utterances before the gap searched for the notice.
         lookback: usize,
+        /// A hold announced by the other side: formulas.
+        excused_by_other: Option<Formulas>,
     },
     /// Slow answers.
     Latency {
@@ -132,6 +142,31 @@ pub enum Check {
         /// Formulas taken out of a sentence before its length is judged.
         formulas: Option<Pattern>,
     },
+}
+
+/// Formulas read at evaluation time, only where a finding is about to be
+/// made: phrases (normalised) found by plain substring search, and patterns
+/// as one regex compiled on first use. No token boundaries, negation or
+/// exceptions.
+#[derive(Debug, Clone)]
+pub struct Formulas {
+    /// Normalised phrases.
+    pub phrases: Vec<String>,
+    /// The patterns, as one regex.
+    pub patterns: Option<Pattern>,
+    /// The patterns, as one regex anchored at the start.
+    pub anchored: Option<Pattern>,
+}
+
+impl Formulas {
+    /// For `explain`: the phrases, then the patterns.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.phrases.clone();
+        if let Some(p) = &self.patterns {
+            parts.push(format!("/{}/", p.as_str()));
+        }
+        format!("「{}」", parts.join("/"))
+    }
 }
 
 /// Where a required set is looked for.
@@ -200,11 +235,30 @@ impl CallRule {
         let list = |v: &[usize]| v.iter().map(set).collect::<Vec<_>>().join(", ");
         let secs = |t: &Option<f64>| t.map_or("-".to_string(), |t| format!("{t} s"));
         let head = match &self.check {
-            Check::Required { set: s, window } => {
-                format!(
+            Check::Required {
+                set: s,
+                window,
+                skip,
+                unless_last,
+            } => {
+                let mut line = format!(
                     "required: {} in {window:?} (utterances of the set's roles)",
                     set(s)
-                )
+                );
+                if let Some(p) = skip {
+                    line.push_str(&format!(
+                        ", not counting utterances that only say {}",
+                        p.describe()
+                    ));
+                }
+                if let Some((p, roles)) = unless_last {
+                    line.push_str(&format!(
+                        "; not judged when the last utterance is the {}'s and says {}",
+                        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or "),
+                        p.describe()
+                    ));
+                }
+                line
             }
             Check::Conditional {
                 trigger,
@@ -227,13 +281,18 @@ impl CallRule {
                 forbid,
                 turns,
                 seconds,
+                skip,
             } => format!(
-                "response: cue {}; answer {}; forbid {}; within {} turns / {}",
+                "response: cue {}; answer {}; forbid {}; within {} turns / {}{}",
                 set(cue),
                 opt(answer),
                 opt(forbid),
                 turns.map_or("-".to_string(), |n| n.to_string()),
-                secs(seconds)
+                secs(seconds),
+                skip.as_ref().map_or(String::new(), |p| format!(
+                    " (turns that only say {} not counted)",
+                    p.describe()
+                ))
             ),
             Check::Composition {
                 scope,
@@ -282,11 +341,16 @@ impl CallRule {
                 max_seconds,
                 excused_by,
                 lookback,
+                excused_by_other,
             } => format!(
-                "timing: silence over {max_seconds} s{}",
+                "timing: silence over {max_seconds} s{}{}",
                 excused_by.map_or(String::new(), |e| format!(
                     ", unless {} was said in the {lookback} utterances before it",
                     set(&e)
+                )),
+                excused_by_other.as_ref().map_or(String::new(), |p| format!(
+                    ", or the other side said {} there",
+                    p.describe()
                 ))
             ),
             Check::Latency { max_seconds } => {
@@ -448,7 +512,34 @@ pub(crate) fn compile(
             (_, _, _, Some(t)) => Window::LastSeconds(seconds(t, &err, "window.last_seconds")?),
             _ => Window::Call,
         };
-        Check::Required { set, window }
+        let skip = match &w.skip {
+            Some(_) if !matches!(window, Window::First(_)) => {
+                return Err(err(format!(
+                    "rule {}: window.skip goes with a `first` window",
+                    def.id
+                )));
+            }
+            Some(f) => said(source, def, f, "window.skip")?,
+            None => None,
+        };
+        let unless_last = match &r.unless_last {
+            Some(u) => {
+                let set_roles = &c.sets[set].roles;
+                let others: Vec<Role> = [Role::Agent, Role::Customer]
+                    .into_iter()
+                    .filter(|r| !set_roles.contains(r))
+                    .collect();
+                let roles = u.roles.clone().unwrap_or(others);
+                said(source, def, &u.formulas(), "unless_last")?.map(|p| (p, roles))
+            }
+            None => None,
+        };
+        Check::Required {
+            set,
+            window,
+            skip,
+            unless_last,
+        }
     } else if let Some(r) = &def.conditional {
         if r.require.is_none() && r.forbid.is_none() {
             return Err(err(format!(
@@ -459,6 +550,12 @@ pub(crate) fn compile(
         if r.within.turns.is_some() {
             return Err(err(format!(
                 "rule {}: conditional windows count `utterances`, not `turns`",
+                def.id
+            )));
+        }
+        if r.within.skip.is_some() {
+            return Err(err(format!(
+                "rule {}: within.skip goes with the `turns` of a response",
                 def.id
             )));
         }
@@ -512,6 +609,13 @@ pub(crate) fn compile(
                 .seconds
                 .map(|t| seconds(t, &err, "within.seconds"))
                 .transpose()?,
+            skip: match &r.within.skip {
+                Some(_) if r.within.turns.is_none() => {
+                    return Err(err(format!("rule {}: within.skip needs within.turns", def.id)));
+                }
+                Some(f) => said(source, def, f, "within.skip")?,
+                None => None,
+            },
         }
     } else if let Some(r) = &def.composition {
         if r.all.is_empty() && r.any.is_empty() && r.at_least.is_none() && r.near.is_none() {
@@ -599,6 +703,10 @@ pub(crate) fn compile(
                 max_seconds: seconds(s.max_seconds, &err, "silence.max_seconds")?,
                 excused_by: c.opt_set("excused_by", s.excused_by.as_ref(), roles)?,
                 lookback: s.lookback,
+                excused_by_other: match &s.excused_by_other {
+                    Some(f) => said(source, def, f, "silence.excused_by_other")?,
+                    None => None,
+                },
             }
         } else if let Some(l) = &t.latency {
             Check::Latency {
@@ -622,7 +730,7 @@ pub(crate) fn compile(
             min_count: r.min_count.max(2),
             min_chars: r.min_chars.max(1),
             formulas: match &r.exceptions {
-                Some(f) => formulas(source, def, f)?,
+                Some(f) => formulas(source, def, f, "repetition exceptions")?,
                 None => None,
             },
         }
@@ -632,10 +740,16 @@ pub(crate) fn compile(
     Ok(Some(CallRule { check, sets: c.sets }))
 }
 
-/// One regex for `repetition.exceptions`: normalised phrases (longest first)
-/// then patterns, each checked as a rule's own are; `None` when both lists
-/// are empty.
-fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Option<Pattern>, PackError> {
+/// One regex for formulas (`repetition.exceptions`, `window.skip`,
+/// `within.skip`, `silence.excused_by_other`, `unless_last`): normalised
+/// phrases (longest first) then patterns, each checked as a rule's own are;
+/// `None` when both lists are empty.
+fn formulas(
+    source: &PackSource,
+    def: &RuleDef,
+    f: &FormulasDef,
+    what: &str,
+) -> Result<Option<Pattern>, PackError> {
     let mut phrases = normalise_phrases(source, def, &f.phrases)?;
     phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
     let patterns = compile_patterns(source, def, &f.patterns)?;
@@ -652,9 +766,49 @@ fn formulas(source: &PackSource, def: &RuleDef, f: &FormulasDef) -> Result<Optio
             PackError::at(
                 source,
                 locate(source, id),
-                format!("rule {id}: repetition exceptions do not compile: {e}"),
+                format!("rule {id}: {what} do not compile: {e}"),
             )
         })
+}
+
+/// [`Formulas`] for `window.skip`, `within.skip`, `unless_last` and
+/// `silence.excused_by_other`; `None` when both lists are empty.
+fn said(
+    source: &PackSource,
+    def: &RuleDef,
+    f: &FormulasDef,
+    what: &str,
+) -> Result<Option<Formulas>, PackError> {
+    let mut phrases = normalise_phrases(source, def, &f.phrases)?;
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let patterns = compile_patterns(source, def, &f.patterns)?;
+    if phrases.is_empty() && patterns.is_empty() {
+        return Ok(None);
+    }
+    let joined: Vec<String> = patterns.iter().map(|p| format!("(?:{})", p.as_str())).collect();
+    let id = &def.id;
+    let assemble = |source_text: String| {
+        Pattern::assembled(source_text, source.built_in).map_err(|e| {
+            PackError::at(
+                source,
+                locate(source, id),
+                format!("rule {id}: {what} do not compile: {e}"),
+            )
+        })
+    };
+    let (patterns, anchored) = if joined.is_empty() {
+        (None, None)
+    } else {
+        (
+            Some(assemble(joined.join("|"))?),
+            Some(assemble(format!("^(?:{})", joined.join("|")))?),
+        )
+    };
+    Ok(Some(Formulas {
+        phrases,
+        patterns,
+        anchored,
+    }))
 }
 
 fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {
@@ -809,7 +963,16 @@ fn set_uses(check: &Check, sets: &[Rule]) -> Vec<(usize, SetUse)> {
     use SetUse::*;
     let every = |sets: &[Option<usize>]| sets.iter().flatten().map(|&s| (s, Every)).collect();
     match check {
-        Check::Required { set, window } => vec![(*set, Window(*window))],
+        Check::Required {
+            set, window, skip, ..
+        } => {
+            // Skipped utterances let a `first` window reach up to twice as far.
+            let reach = match (window, skip) {
+                (self::Window::First(n), Some(_)) => self::Window::First(2 * n),
+                _ => *window,
+            };
+            vec![(*set, Window(reach))]
+        }
         Check::Conditional {
             trigger,
             require,
@@ -835,10 +998,14 @@ fn set_uses(check: &Check, sets: &[Rule]) -> Vec<(usize, SetUse)> {
             answer,
             forbid,
             turns,
+            skip,
             ..
         } => {
             let mut v: Vec<(usize, SetUse)> = every(&[Some(*cue)]);
             let answering = answer.or(*forbid).map_or(&[][..], |s| &sets[s].roles[..]);
+            // Skipped turns let the window reach up to twice as far.
+            let turns = turns.map(|n| if skip.is_some() { 2 * n } else { n });
+            let turns = &turns;
             let limit = match (turns, answering) {
                 (Some(n), [Role::Agent]) => Limit::Turns(*n as u32, 0),
                 (Some(n), [Role::Customer]) => Limit::Turns(*n as u32, 1),
@@ -874,6 +1041,7 @@ fn set_uses(check: &Check, sets: &[Rule]) -> Vec<(usize, SetUse)> {
             max_seconds,
             excused_by,
             lookback,
+            ..
         } => excused_by
             .iter()
             .map(|&s| {
