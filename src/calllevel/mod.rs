@@ -740,35 +740,23 @@ pub(crate) fn compile(
     Ok(Some(CallRule { check, sets: c.sets }))
 }
 
-/// One regex for formulas (`repetition.exceptions`, `window.skip`,
-/// `within.skip`, `silence.excused_by_other`, `unless_last`): normalised
-/// phrases (longest first) then patterns, each checked as a rule's own are;
-/// `None` when both lists are empty.
+/// One regex for `repetition.exceptions`: normalised phrases (longest
+/// first) then patterns, each checked as a rule's own are; `None` when both
+/// lists are empty.
 fn formulas(
     source: &PackSource,
     def: &RuleDef,
     f: &FormulasDef,
     what: &str,
 ) -> Result<Option<Pattern>, PackError> {
-    let mut phrases = normalise_phrases(source, def, &f.phrases)?;
-    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let patterns = compile_patterns(source, def, &f.patterns)?;
+    let (phrases, patterns) = formula_parts(source, def, f)?;
     let parts: Vec<String> = (phrases.iter().map(|p| regex::escape(p)))
-        .chain(patterns.iter().map(|p| format!("(?:{})", p.as_str())))
+        .chain(patterns)
         .collect();
     if parts.is_empty() {
         return Ok(None);
     }
-    let id = &def.id;
-    Pattern::assembled(parts.join("|"), source.built_in)
-        .map(Some)
-        .map_err(|e| {
-            PackError::at(
-                source,
-                locate(source, id),
-                format!("rule {id}: {what} do not compile: {e}"),
-            )
-        })
+    assemble(source, def, what, parts.join("|")).map(Some)
 }
 
 /// [`Formulas`] for `window.skip`, `within.skip`, `unless_last` and
@@ -779,29 +767,17 @@ fn said(
     f: &FormulasDef,
     what: &str,
 ) -> Result<Option<Formulas>, PackError> {
-    let mut phrases = normalise_phrases(source, def, &f.phrases)?;
-    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let patterns = compile_patterns(source, def, &f.patterns)?;
+    let (phrases, patterns) = formula_parts(source, def, f)?;
     if phrases.is_empty() && patterns.is_empty() {
         return Ok(None);
     }
-    let joined: Vec<String> = patterns.iter().map(|p| format!("(?:{})", p.as_str())).collect();
-    let id = &def.id;
-    let assemble = |source_text: String| {
-        Pattern::assembled(source_text, source.built_in).map_err(|e| {
-            PackError::at(
-                source,
-                locate(source, id),
-                format!("rule {id}: {what} do not compile: {e}"),
-            )
-        })
-    };
-    let (patterns, anchored) = if joined.is_empty() {
+    let (patterns, anchored) = if patterns.is_empty() {
         (None, None)
     } else {
+        let joined = patterns.join("|");
         (
-            Some(assemble(joined.join("|"))?),
-            Some(assemble(format!("^(?:{})", joined.join("|")))?),
+            Some(assemble(source, def, what, joined.clone())?),
+            Some(assemble(source, def, what, format!("^(?:{joined})"))?),
         )
     };
     Ok(Some(Formulas {
@@ -809,6 +785,32 @@ fn said(
         patterns,
         anchored,
     }))
+}
+
+/// Formulas' phrases, normalised and longest first, and their patterns,
+/// checked and each wrapped in a group to be joined with others.
+fn formula_parts(
+    source: &PackSource,
+    def: &RuleDef,
+    f: &FormulasDef,
+) -> Result<(Vec<String>, Vec<String>), PackError> {
+    let mut phrases = normalise_phrases(source, def, &f.phrases)?;
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let patterns = compile_patterns(source, def, &f.patterns)?;
+    let groups = patterns.iter().map(|p| format!("(?:{})", p.as_str())).collect();
+    Ok((phrases, groups))
+}
+
+/// Compiles an assembled formula regex, reported at the rule when it fails.
+fn assemble(source: &PackSource, def: &RuleDef, what: &str, text: String) -> Result<Pattern, PackError> {
+    let id = &def.id;
+    Pattern::assembled(text, source.built_in).map_err(|e| {
+        PackError::at(
+            source,
+            locate(source, id),
+            format!("rule {id}: {what} do not compile: {e}"),
+        )
+    })
 }
 
 fn positive(n: usize, err: &impl Fn(String) -> PackError, what: &str) -> Result<usize, PackError> {
