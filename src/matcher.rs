@@ -275,18 +275,16 @@ impl Matcher {
             }
             _ => None,
         };
-        let (mut from, end, source) = (hit.start, hit.end, hit.source);
-        let rule = hit.rule;
+        let hit = *hit;
+        let mut from = hit.start;
         std::iter::from_fn(move || {
             let next = from + text[from..].chars().next()?.len_utf8();
-            let later = regex?.find_at(text, next).filter(|m| m.start() < end)?;
+            let later = regex?.find_at(text, next).filter(|m| m.start() < hit.end)?;
             from = later.start();
             Some(RawHit {
-                rule,
-                kind: HitKind::Hit,
-                source,
                 start: later.start(),
                 end: later.end(),
+                ..hit
             })
         })
     }
