@@ -337,8 +337,12 @@ fn only_formulas(formulas: &Formulas, text: &str) -> bool {
             .find(|p| rest.starts_with(p.as_str()))
             .map(String::len)
             .or_else(|| {
-                let re = formulas.anchored.as_ref()?.regex();
-                re.find(rest).map(|m| m.end()).filter(|&n| n > 0)
+                // The leftmost match starts here if any match does.
+                let re = formulas.patterns.as_ref()?.regex();
+                re.find(rest)
+                    .filter(|m| m.start() == 0)
+                    .map(|m| m.end())
+                    .filter(|&n| n > 0)
             });
         match step {
             Some(n) => i += n,
@@ -1213,7 +1217,6 @@ mod tests {
         let phrases = |ps: &[&str]| Formulas {
             phrases: ps.iter().map(|p| p.to_string()).collect(),
             patterns: None,
-            anchored: None,
         };
         let backchannel = phrases(&["我在听", "好", "的", "是", "对"]);
         let norm = |t: &str| Normalized::new(t).text().to_string();
@@ -1225,8 +1228,7 @@ mod tests {
         assert!(!only_formulas(&backchannel, &norm("您说的对")));
         let line = Formulas {
             phrases: vec!["喂".into()],
-            patterns: None,
-            anchored: Some(Pattern::assembled("^(?:(能|可以)?听(得)?(到|见)(吗)?)".into(), false).unwrap()),
+            patterns: Some(Pattern::assembled("(?:(能|可以)?听(得)?(到|见)(吗)?)".into(), false).unwrap()),
         };
         assert!(only_formulas(&line, &norm("喂 喂 能听到吗")));
         assert!(!only_formulas(&line, &norm("喂 您好")));

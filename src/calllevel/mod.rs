@@ -154,8 +154,6 @@ pub struct Formulas {
     pub phrases: Vec<String>,
     /// The patterns, as one regex.
     pub patterns: Option<Pattern>,
-    /// The patterns, as one regex anchored at the start.
-    pub anchored: Option<Pattern>,
 }
 
 impl Formulas {
@@ -771,20 +769,12 @@ fn said(
     if phrases.is_empty() && patterns.is_empty() {
         return Ok(None);
     }
-    let (patterns, anchored) = if patterns.is_empty() {
-        (None, None)
+    let patterns = if patterns.is_empty() {
+        None
     } else {
-        let joined = patterns.join("|");
-        (
-            Some(assemble(source, def, what, joined.clone())?),
-            Some(assemble(source, def, what, format!("^(?:{joined})"))?),
-        )
+        Some(assemble(source, def, what, patterns.join("|"))?)
     };
-    Ok(Some(Formulas {
-        phrases,
-        patterns,
-        anchored,
-    }))
+    Ok(Some(Formulas { phrases, patterns }))
 }
 
 /// Formulas' phrases, normalised and longest first, and their patterns,
