@@ -322,7 +322,10 @@ fn clause(text: &str, start: usize, end: usize) -> (usize, usize) {
 const NEGATORS: &[char] = &['不', '没', '未', '非', '别', '无', '勿', '莫', '禁', '绝'];
 
 /// Words that begin with a negator character but negate nothing, among them
-/// affirmations and courtesies (没错, 没问题, 不客气).
+/// affirmations and courtesies (没错, 没问题, 不客气), and answers and
+/// reassurances that close on themselves (不会的, 没有没有, 别担心): in
+/// 不会的，保本的 the agent denies the customer's worry and then makes the
+/// claim. 不用 and 不要 are not here: 不用告诉我验证码 negates what follows.
 const NOT_NEGATIONS: &[&str] = &[
     "不但",
     "不仅",
@@ -337,6 +340,9 @@ const NOT_NEGATIONS: &[&str] = &[
     "不断",
     "不停",
     "不同",
+    "不然",
+    "不如",
+    "不好意思",
     "无论",
     "非常",
     "别的",
@@ -349,23 +355,48 @@ const NOT_NEGATIONS: &[&str] = &[
     "没问题",
     "没关系",
     "不客气",
+    "不会的",
+    "不是的",
+    "没有的",
+    "没事",
+    "不会不会",
+    "不是不是",
+    "没有没有",
+    "不对不对",
+    "别担心",
+    "不用担心",
+    "不要担心",
+    "不必担心",
+    "别着急",
+    "不着急",
+    "别急",
+    "不要紧",
 ];
 
 /// Whether a negator stands within `window` characters before `at`, in the
-/// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) do not
-/// negate.
+/// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) and
+/// the words of [`NOT_NEGATIONS`], every character of them, do not negate.
 fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
     let before = &text[clause_start..at];
+    // Byte where the window's first character starts.
+    let from = match window {
+        0 => before.len(),
+        n => (before.char_indices().rev().nth(n - 1)).map_or(0, |(i, _)| i),
+    };
     let mut prev: Option<char> = None;
-    let chars: Vec<(usize, char)> = before.char_indices().collect();
-    let from = chars.len().saturating_sub(window);
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        if k >= from && NEGATORS.contains(&c) {
+    let mut skip_to = 0;
+    for (i, c) in before.char_indices() {
+        if i >= skip_to && NEGATORS.contains(&c) {
             let rest = &before[i..];
-            let next = text[clause_start + i + c.len_utf8()..].chars().next();
-            let a_not_a = prev.is_some() && prev == next;
-            if !a_not_a && !NOT_NEGATIONS.iter().any(|w| rest.starts_with(w)) {
-                return true;
+            match NOT_NEGATIONS.iter().find(|w| rest.starts_with(*w)) {
+                Some(word) => skip_to = i + word.len(),
+                None => {
+                    let next = text[clause_start + i + c.len_utf8()..].chars().next();
+                    let a_not_a = prev.is_some() && prev == next;
+                    if i >= from && !a_not_a {
+                        return true;
+                    }
+                }
             }
         }
         prev = Some(c);
@@ -423,6 +454,18 @@ mod tests {
         }
         let t = "没错,不保本";
         assert!(negated(t, "没错,".len(), t.find("保本").unwrap(), 2));
+        // Answers and reassurances, doubled or not, before the claim.
+        for t in [
+            "不会的保本的",
+            "不会不会保本的",
+            "没有没有您把验证码报一下",
+            "别担心保本的",
+        ] {
+            let at = t.find("保本").or_else(|| t.find("您把")).unwrap();
+            assert!(!negated(t, 0, at, 4), "{t}");
+        }
+        let t = "不会的,我们不会保本";
+        assert!(negated(t, 0, t.rfind("保本").unwrap(), 3));
     }
 
     #[test]

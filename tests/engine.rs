@@ -33,6 +33,11 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "这款产品不保本", &[]),
     (Role::Agent, "这款产品是不是保本的", &[("TST-001", "保本")]),
     (Role::Agent, "我们不承诺保本", &[]),
+    // an answer that denies the customer's worry does not negate the claim
+    (Role::Agent, "不会的 保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "不会不会保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "别担心保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "不会的，我们不保本", &[]),
     (Role::Agent, "请不要向任何人透露验证码", &[]),
     (
         Role::Agent,
