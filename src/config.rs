@@ -108,11 +108,10 @@ pub struct RuleParameters {
 }
 
 /// Units of utterance times in mapped JSON.
-#[derive(Debug, Default, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeUnit {
     /// Seconds.
-    #[default]
     S,
     /// Milliseconds.
     Ms,
@@ -143,7 +142,8 @@ pub struct FieldMap {
     /// End time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
-    /// Unit of the times.
+    /// Unit of the times; unset, each call's speech rate tells seconds
+    /// from milliseconds ([`crate::model::Call::rescale_millisecond_times`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_unit: Option<TimeUnit>,
     /// The call's id.

@@ -158,9 +158,73 @@ pub struct Call {
     pub script: bool,
 }
 
+/// Seconds of speech per byte of text above which a call's times can only be
+/// milliseconds. People speak two to eight characters a second and a Chinese
+/// character is three bytes, so times in seconds give at most about 0.5 s a
+/// byte (slow speech, one-byte digits), and times in milliseconds at least
+/// about 40.
+const MAX_SECONDS_PER_BYTE: f64 = 5.0;
+
+impl Call {
+    /// Rescales the call's times to seconds when they are plainly
+    /// milliseconds, and says whether it did.
+    ///
+    /// ASR vendors write times in milliseconds (`"start": 12000`), people
+    /// and our own dumps in seconds, both under the same keys. Read as
+    /// seconds, milliseconds turn every pause into minutes of dead air; the
+    /// speech rate tells the two apart without a setting.
+    pub fn rescale_millisecond_times(&mut self) -> bool {
+        let (mut seconds, mut bytes) = (0.0, 0);
+        for u in &self.utterances {
+            if let (Some(start), Some(end)) = (u.start, u.end) {
+                seconds += (end - start).max(0.0);
+                bytes += u.text.len();
+            }
+        }
+        // A few words of speech are too little to judge by.
+        if bytes < 12 || seconds / (bytes as f64) < MAX_SECONDS_PER_BYTE {
+            return false;
+        }
+        for u in &mut self.utterances {
+            for time in [&mut u.start, &mut u.end].into_iter().flatten() {
+                *time /= 1000.0;
+            }
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn timed_call(times: &[(f64, f64)]) -> Call {
+        let utterances = (times.iter())
+            .map(|&(start, end)| Utterance {
+                start: Some(start),
+                end: Some(end),
+                ..Utterance::new(Role::Agent, "您好，请问有什么可以帮您")
+            })
+            .collect();
+        Call {
+            utterances,
+            ..Call::default()
+        }
+    }
+
+    #[test]
+    fn millisecond_times_are_told_from_seconds_by_the_speech_rate() {
+        let mut call = timed_call(&[(0.0, 3200.0), (4000.0, 6500.0)]);
+        assert!(call.rescale_millisecond_times());
+        assert_eq!(call.utterances[1].start, Some(4.0));
+        assert_eq!(call.utterances[1].end, Some(6.5));
+        // Slow speech in seconds, and a long call, stay as they are.
+        for times in [[(0.0, 9.0), (10.0, 19.0)], [(3600.0, 3603.2), (3604.0, 3606.5)]] {
+            let mut call = timed_call(&times);
+            assert!(!call.rescale_millisecond_times(), "{times:?}");
+            assert_eq!(call.utterances[0].end, Some(times[0].1));
+        }
+    }
 
     #[test]
     fn roles_are_read_in_any_ascii_case_with_spaces_around() {

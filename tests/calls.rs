@@ -61,6 +61,69 @@ fn timed_fixture_calls_produce_exactly_the_expected_findings() {
     assert_eq!(got, want);
 }
 
+/// `check --format jsonl` findings over `calls` (one call a line), without
+/// the file name.
+fn findings_of(calls: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.jsonl");
+    std::fs::write(&path, calls).unwrap();
+    let out = callint()
+        .args(["check", "--format", "jsonl"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut findings: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for f in &mut findings {
+        f.as_object_mut().unwrap().remove("file");
+    }
+    findings
+}
+
+/// The timed fixture with every time rewritten by `time`.
+fn timed_fixture_with(time: impl Fn(f64) -> Value) -> String {
+    let fixture = std::fs::read_to_string("fixtures/calls/timed.jsonl").unwrap();
+    let mut out = String::new();
+    for line in fixture.lines() {
+        let mut call: Value = serde_json::from_str(line).unwrap();
+        for u in call["utterances"].as_array_mut().unwrap() {
+            for key in ["start", "end"] {
+                if let Some(t) = u[key].as_f64() {
+                    u[key] = time(t);
+                }
+            }
+        }
+        out += &format!("{call}\n");
+    }
+    out
+}
+
+#[test]
+fn times_in_milliseconds_or_as_clock_text_give_the_same_findings_as_seconds() {
+    let seconds = findings_of(&timed_fixture_with(|t| t.into()));
+    assert!(seconds.iter().any(|f| f["rule"] == "CALL-009"), "{seconds:?}");
+    let millis = findings_of(&timed_fixture_with(|t| ((t * 1000.0).round() as u64).into()));
+    assert_eq!(millis, seconds);
+    let clock = |t: f64| format!("00:{:02}:{:06.3}", (t / 60.0) as u64, t % 60.0).into();
+    assert_eq!(findings_of(&timed_fixture_with(clock)), seconds);
+}
+
+#[test]
+fn an_unreadable_time_skips_its_utterance_with_the_reason() {
+    let call = r#"{"call_id":"t","utterances":[{"role":"agent","text":"您好","start":"soon","end":2},{"role":"customer","text":"你好","start":"","end":""}]}"#;
+    let out = callint()
+        .args(["check", "--select", "SVC", "-"])
+        .write_stdin(call)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("line 1, utterance 0: skipped utterance: unreadable `start` time"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 call, 1 utterance checked"), "{stderr}");
+}
+
 #[test]
 fn call_level_findings_have_null_spans_and_say_what_was_expected() {
     let (records, _) = timed_findings();

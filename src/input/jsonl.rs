@@ -87,9 +87,55 @@ struct RawUtterance<'a> {
     )]
     text: Option<Cow<'a, str>>,
     #[serde(default, alias = "begin", alias = "start_time")]
-    start: Option<f64>,
+    start: Option<Time>,
     #[serde(default, alias = "end_time")]
-    end: Option<f64>,
+    end: Option<Time>,
+}
+
+/// A time as a number of seconds (or milliseconds, see
+/// [`Call::rescale_millisecond_times`]), or as text: `83.5`, `01:23.5`,
+/// `00:01:23,500`. Read as it is met, so that nothing is kept of the text.
+enum Time {
+    At(f64),
+    /// An empty string: no time.
+    Blank,
+    Unreadable,
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimeVisitor;
+
+        impl serde::de::Visitor<'_> for TimeVisitor {
+            type Value = Time;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a time in seconds, or a clock time such as 01:23.5")
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Time, E> {
+                Ok(Time::At(v))
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Time, E> {
+                Ok(Time::At(v as f64))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Time, E> {
+                Ok(Time::At(v as f64))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Time, E> {
+                Ok(match super::text::clock_seconds(v) {
+                    Some(seconds) => Time::At(seconds),
+                    None if v.trim().is_empty() => Time::Blank,
+                    None => Time::Unreadable,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(TimeVisitor)
+    }
 }
 
 /// A JSON value that people write either as a string or as a number.
@@ -217,7 +263,7 @@ fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
     if utterances.is_empty() && problems.is_empty() {
         return Err("call has no utterances".into());
     }
-    let call = Call {
+    let mut call = Call {
         id: raw
             .call_id
             .map_or_else(|| fallback_id.to_string(), Scalar::into_string),
@@ -226,6 +272,7 @@ fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
         utterances,
         script: false,
     };
+    call.rescale_millisecond_times();
     Ok((call, problems))
 }
 
@@ -240,11 +287,21 @@ fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
         index,
         role,
         text: text.into_owned(),
-        start: raw.start,
-        end: raw.end,
+        start: seconds(raw.start, "start")?,
+        end: seconds(raw.end, "end")?,
         line: None,
         column: None,
     })
+}
+
+fn seconds(time: Option<Time>, field: &str) -> Result<Option<f64>, String> {
+    match time {
+        Some(Time::At(seconds)) => Ok(Some(seconds)),
+        None | Some(Time::Blank) => Ok(None),
+        Some(Time::Unreadable) => Err(format!(
+            "unreadable `{field}` time (expected seconds, or a clock time such as 01:23.5)"
+        )),
+    }
 }
 
 /// What to do when an utterance lacks a field: most often the transcript is a

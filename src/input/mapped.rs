@@ -48,9 +48,9 @@ pub(super) fn mapped_role(map: &FieldMap, value: &str) -> Result<Role, String> {
 
 /// Seconds in one unit of the mapping's times.
 pub(super) fn seconds_per_unit(map: &FieldMap) -> f64 {
-    match map.time_unit.unwrap_or_default() {
-        TimeUnit::S => 1.0,
-        TimeUnit::Ms => 0.001,
+    match map.time_unit {
+        None | Some(TimeUnit::S) => 1.0,
+        Some(TimeUnit::Ms) => 0.001,
     }
 }
 
@@ -77,7 +77,10 @@ pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall 
     let scale = seconds_per_unit(map);
     let time = |u: &Value, key: &Option<String>, default: &str| {
         get(u, key.as_deref().unwrap_or(default))
-            .and_then(Value::as_f64)
+            .and_then(|t| {
+                t.as_f64()
+                    .or_else(|| t.as_str().and_then(super::text::clock_seconds))
+            })
             .map(|t| t * scale)
     };
     let mut problems = Vec::new();
@@ -105,12 +108,15 @@ pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall 
     }
     let field =
         |key: &Option<String>, default: &str| get(&value, key.as_deref().unwrap_or(default)).and_then(scalar);
-    let call = Call {
+    let mut call = Call {
         id: field(&map.call_id, "call_id").unwrap_or_else(|| fallback_id.to_string()),
         agent_id: field(&map.agent_id, "agent_id"),
         utterances,
         ..Call::default()
     };
+    if map.time_unit.is_none() {
+        call.rescale_millisecond_times();
+    }
     Ok((call, problems))
 }
 

@@ -112,7 +112,15 @@ pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file:
             Err(reason) => table_call.skipped.push((format!("line {line}"), reason)),
         }
     }
-    calls.into_iter().map(TableCall::into_record).collect()
+    let unit_unknown = map.time_unit.is_none();
+    (calls.into_iter())
+        .map(|mut c| {
+            if unit_unknown {
+                c.call.rescale_millisecond_times();
+            }
+            c.into_record()
+        })
+        .collect()
 }
 
 /// A call being gathered from the rows that carry its id.

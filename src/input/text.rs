@@ -47,11 +47,18 @@ fn strip_time(line: &str) -> (Option<f64>, &str) {
     }
 }
 
-/// Seconds in `83.5`, `01:23.5` or `00:01:23.5`.
+/// Seconds in `83.5`, `01:23.5` or `00:01:23.5`; subtitle files write the
+/// fraction of a clock time after a comma (`00:01:23,500`).
 pub(super) fn clock_seconds(clock: &str) -> Option<f64> {
-    clock.split(':').try_fold(0.0, |seconds, part| {
+    let subtitle = clock.contains(':') && clock.contains(',');
+    let clock = match subtitle {
+        true => std::borrow::Cow::Owned(clock.replace(',', ".")),
+        false => std::borrow::Cow::Borrowed(clock),
+    };
+    let seconds = clock.split(':').try_fold(0.0, |seconds, part| {
         Some(seconds * 60.0 + part.trim().parse::<f64>().ok()?)
-    })
+    })?;
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
 }
 
 /// Splits `坐席：您好` into the label and the words after the colon.
