@@ -7,30 +7,204 @@ use crate::model::{Call, Role, Utterance};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-#[derive(Deserialize)]
+/// A call as read, before its utterances' roles are settled.
+///
+/// Exports name the same thing many ways (`call_id`, `callId`, `id`,
+/// `TaskId`), and often carry two of the names at once: a database row's
+/// `id` beside the `call_id`. So every field takes a list of keys, most
+/// specific first, and the most specific key present wins; the others are
+/// skipped, never a reason to reject the record.
+#[derive(Default)]
 struct RawCall<'a> {
-    #[serde(default, borrow, alias = "id", alias = "callId", alias = "CallId")]
     call_id: Option<Scalar<'a>>,
-    #[serde(default, borrow, alias = "agentId", alias = "AgentId", alias = "staff_id")]
     agent_id: Option<Scalar<'a>>,
-    #[serde(
-        default,
-        borrow,
-        alias = "startedAt",
-        alias = "start_time",
-        alias = "StartTime"
-    )]
     started_at: Option<Scalar<'a>>,
-    #[serde(
-        alias = "sentences",
-        alias = "Sentences",
-        alias = "turns",
-        alias = "dialogue",
-        alias = "Dialogue",
-        alias = "dialog",
-        alias = "messages"
-    )]
     utterances: Option<Utterances>,
+}
+
+/// The keys of each field of [`RawCall`], most specific first.
+const CALL_KEYS: [&[&str]; 4] = [
+    &[
+        "call_id",
+        "callId",
+        "CallId",
+        "id",
+        "TaskId",
+        "task_id",
+        "session_id",
+        "sessionId",
+    ],
+    &["agent_id", "agentId", "AgentId", "staff_id"],
+    &["started_at", "startedAt", "start_time", "StartTime"],
+    &[
+        "utterances",
+        "sentences",
+        "Sentences",
+        "turns",
+        "dialogue",
+        "Dialogue",
+        "dialog",
+        "messages",
+    ],
+];
+
+/// The keys of each field of [`RawUtterance`], most specific first.
+const UTTERANCE_KEYS: [&[&str]; 4] = [
+    &[
+        "role",
+        "speaker",
+        "Speaker",
+        "Role",
+        "ChannelId",
+        "channel_id",
+        "channel",
+        "SpeakerId",
+        "speaker_id",
+        "spk",
+    ],
+    &[
+        "text",
+        "Text",
+        "content",
+        "sentence",
+        "utterance",
+        "message",
+        "onebest",
+        "transcript",
+    ],
+    &[
+        "start",
+        "begin",
+        "start_time",
+        "BeginTime",
+        "begin_time",
+        "beginTime",
+        "startTime",
+        "StartTime",
+        "bg",
+    ],
+    &["end", "end_time", "EndTime", "endTime", "ed"],
+];
+
+/// Finds the field and rank of `key` in `table`.
+fn key_in(table: &[&[&str]], key: &str) -> Option<(usize, usize)> {
+    (table.iter().enumerate())
+        .find_map(|(field, keys)| keys.iter().position(|k| *k == key).map(|rank| (field, rank)))
+}
+
+/// [`key_in`] for a call's keys; canonical names, which are nearly every key
+/// of a large dump, are matched first.
+fn call_key(key: &str) -> Option<(usize, usize)> {
+    match key {
+        "call_id" => Some((0, 0)),
+        "agent_id" => Some((1, 0)),
+        "started_at" => Some((2, 0)),
+        "utterances" => Some((3, 0)),
+        _ => key_in(&CALL_KEYS, key),
+    }
+}
+
+/// [`key_in`] for an utterance's keys, canonical names first.
+fn utterance_key(key: &str) -> Option<(usize, usize)> {
+    match key {
+        "role" => Some((0, 0)),
+        "text" => Some((1, 0)),
+        "start" => Some((2, 0)),
+        "end" => Some((3, 0)),
+        _ => key_in(&UTTERANCE_KEYS, key),
+    }
+}
+
+/// Reads an object key as the field it names and how specific the key is
+/// (0: the canonical name), or `None` for a key of no field, without
+/// keeping its text.
+struct KeyVisitor(fn(&str) -> Option<(usize, usize)>);
+
+impl serde::de::Visitor<'_> for KeyVisitor {
+    type Value = Option<(usize, usize)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0(key))
+    }
+}
+
+/// A key of a call object.
+struct CallKey(Option<(usize, usize)>);
+
+impl<'de> Deserialize<'de> for CallKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_identifier(KeyVisitor(call_key))
+            .map(CallKey)
+    }
+}
+
+/// A key of an utterance object.
+struct UtteranceKey(Option<(usize, usize)>);
+
+impl<'de> Deserialize<'de> for UtteranceKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_identifier(KeyVisitor(utterance_key))
+            .map(UtteranceKey)
+    }
+}
+
+/// Tracks, per field, the rank of the key its value came from.
+struct Ranks<const N: usize>([usize; N]);
+
+impl<const N: usize> Ranks<N> {
+    fn new() -> Self {
+        Ranks([usize::MAX; N])
+    }
+
+    /// Whether a value under a key of this rank replaces the field's value.
+    fn takes(&mut self, field: usize, rank: usize) -> bool {
+        let wins = rank < self.0[field];
+        if wins {
+            self.0[field] = rank;
+        }
+        wins
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawCall<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CallVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for CallVisitor<'a> {
+            type Value = RawCall<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a call object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawCall<'a>, A::Error> {
+                let mut call = RawCall::default();
+                let mut ranks = Ranks::<4>::new();
+                while let Some(CallKey(key)) = map.next_key()? {
+                    match key {
+                        Some((field, rank)) if ranks.takes(field, rank) => match field {
+                            0 => call.call_id = map.next_value()?,
+                            1 => call.agent_id = map.next_value()?,
+                            2 => call.started_at = map.next_value()?,
+                            _ => call.utterances = map.next_value()?,
+                        },
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(call)
+            }
+        }
+
+        deserializer.deserialize_map(CallVisitor(std::marker::PhantomData))
+    }
 }
 
 /// A call's utterances, each made an [`Utterance`] (or a problem) as soon as
@@ -38,6 +212,10 @@ struct RawCall<'a> {
 struct Utterances {
     read: Vec<Utterance>,
     problems: Vec<UtteranceProblem>,
+    /// Utterances of `read` whose speaker is no role callint knows (`0`,
+    /// `spk1`): their positions in `read` and the labels, for
+    /// [`settle_speakers`].
+    speakers: Vec<(usize, String)>,
 }
 
 impl<'de> Deserialize<'de> for Utterances {
@@ -56,11 +234,16 @@ impl<'de> Deserialize<'de> for Utterances {
                 let mut utterances = Utterances {
                     read: Vec::with_capacity(32),
                     problems: Vec::new(),
+                    speakers: Vec::new(),
                 };
                 let mut index = 0;
                 while let Some(raw) = seq.next_element::<RawUtterance<'de>>()? {
                     match to_utterance(index, raw) {
-                        Ok(u) => utterances.read.push(u),
+                        Ok((u, None)) => utterances.read.push(u),
+                        Ok((u, Some(speaker))) => {
+                            utterances.speakers.push((utterances.read.len(), speaker));
+                            utterances.read.push(u);
+                        }
                         Err(reason) => utterances.problems.push(UtteranceProblem { index, reason }),
                     }
                     index += 1;
@@ -73,23 +256,79 @@ impl<'de> Deserialize<'de> for Utterances {
     }
 }
 
-#[derive(Deserialize)]
+/// An utterance as read; its keys are in [`UTTERANCE_KEYS`].
+#[derive(Default)]
 struct RawUtterance<'a> {
-    #[serde(borrow, alias = "speaker", alias = "Speaker", alias = "Role")]
     role: Option<Scalar<'a>>,
-    #[serde(
-        borrow,
-        alias = "Text",
-        alias = "content",
-        alias = "sentence",
-        alias = "utterance",
-        alias = "message"
-    )]
     text: Option<Cow<'a, str>>,
-    #[serde(default, alias = "begin", alias = "start_time")]
     start: Option<Time>,
-    #[serde(default, alias = "end_time")]
     end: Option<Time>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawUtterance<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UtteranceVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for UtteranceVisitor<'a> {
+            type Value = RawUtterance<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an utterance object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawUtterance<'a>, A::Error> {
+                let mut utterance = RawUtterance::default();
+                let mut ranks = Ranks::<4>::new();
+                while let Some(UtteranceKey(key)) = map.next_key()? {
+                    match key {
+                        Some((field, rank)) if ranks.takes(field, rank) => match field {
+                            0 => utterance.role = map.next_value()?,
+                            1 => utterance.text = map.next_value::<Option<BorrowedText>>()?.map(|t| t.0),
+                            2 => utterance.start = map.next_value()?,
+                            _ => utterance.end = map.next_value()?,
+                        },
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(utterance)
+            }
+        }
+
+        deserializer.deserialize_map(UtteranceVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A string borrowed from the input where it has no escapes: what
+/// `#[serde(borrow)] Cow<str>` does for a derived field.
+struct BorrowedText<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for TextVisitor<'a> {
+            type Value = BorrowedText<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<BorrowedText<'a>, E> {
+                Ok(BorrowedText(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<BorrowedText<'a>, E> {
+                Ok(BorrowedText(Cow::Owned(v.to_owned())))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor(std::marker::PhantomData))
+    }
 }
 
 /// A time as a number of seconds (or milliseconds, see
@@ -254,12 +493,14 @@ fn describe_json_error(err: serde_json::Error) -> String {
 
 fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
     let Some(Utterances {
-        read: utterances,
-        problems,
+        read: mut utterances,
+        mut problems,
+        speakers,
     }) = raw.utterances
     else {
         return Err("no `utterances` field".into());
     };
+    settle_speakers(&mut utterances, speakers, &mut problems);
     if utterances.is_empty() && problems.is_empty() {
         return Err("call has no utterances".into());
     }
@@ -276,14 +517,19 @@ fn from_raw(raw: RawCall, fallback_id: &str) -> ParsedCall {
     Ok((call, problems))
 }
 
-fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
-    let role = match raw.role {
+/// The utterance, and the speaker label it has instead of a role (its role
+/// is then a placeholder until [`settle_speakers`]).
+fn to_utterance(index: usize, raw: RawUtterance) -> Result<(Utterance, Option<String>), String> {
+    let (role, speaker) = match raw.role {
         None => return Err(format!("no `role`{MAP_FIELDS}")),
-        Some(Scalar::Str(s)) => Role::parse(&s).ok_or_else(|| unknown_role(&s))?,
-        Some(other) => return Err(unknown_role(&other.into_string())),
+        Some(Scalar::Str(s)) => match Role::parse(&s) {
+            Some(role) => (role, None),
+            None => (Role::Customer, Some(s.into_owned())),
+        },
+        Some(label) => (Role::Customer, Some(label.into_string())),
     };
     let text = raw.text.ok_or_else(|| format!("no `text`{MAP_FIELDS}"))?;
-    Ok(Utterance {
+    let utterance = Utterance {
         index,
         role,
         text: text.into_owned(),
@@ -291,7 +537,39 @@ fn to_utterance(index: usize, raw: RawUtterance) -> Result<Utterance, String> {
         end: seconds(raw.end, "end")?,
         line: None,
         column: None,
-    })
+    };
+    Ok((utterance, speaker))
+}
+
+/// Gives the utterances that name a speaker rather than a role the role
+/// their words point to ([`super::speakers`]), or, when the call does not
+/// tell, leaves them out as problems naming the label.
+fn settle_speakers(
+    utterances: &mut Vec<Utterance>,
+    speakers: Vec<(usize, String)>,
+    problems: &mut Vec<UtteranceProblem>,
+) {
+    if speakers.is_empty() {
+        return;
+    }
+    if speakers.len() == utterances.len() {
+        let labels: Vec<&str> = speakers.iter().map(|(_, l)| l.as_str()).collect();
+        let texts: Vec<&str> = utterances.iter().map(|u| u.text.as_str()).collect();
+        if let Some(roles) = super::speakers::settle(&labels, &texts) {
+            for (u, role) in utterances.iter_mut().zip(roles) {
+                u.role = role;
+            }
+            return;
+        }
+    }
+    for (at, label) in speakers.into_iter().rev() {
+        let index = utterances.remove(at).index;
+        problems.push(UtteranceProblem {
+            index,
+            reason: unknown_role(&label),
+        });
+    }
+    problems.sort_by_key(|p| p.index);
 }
 
 fn seconds(time: Option<Time>, field: &str) -> Result<Option<f64>, String> {
@@ -339,13 +617,47 @@ mod tests {
 
     #[test]
     fn points_a_vendor_export_at_the_field_mapping() {
-        let line = br#"{"Sentences":[{"ChannelId":0,"Text":"a","BeginTime":120},{"role":"agent"}]}"#;
+        let line = br#"{"Sentences":[{"Speaker_No":0,"Words":"a","BeginTime":120},{"role":"agent"}]}"#;
         let (_, problems) = parse_call(line, "x").unwrap();
         assert_eq!(problems.len(), 2);
         for (problem, field) in problems.iter().zip(["`role`", "`text`"]) {
             assert!(problem.reason.starts_with(&format!("no {field}")), "{problem:?}");
             assert!(problem.reason.contains("`fields:`"), "{problem:?}");
         }
+    }
+
+    #[test]
+    fn the_most_specific_of_several_keys_wins() {
+        let line = r#"{"id":7,"call_id":"C1","messages":[],"utterances":[{"speaker":"张三","role":"agent","content":"x","text":"您好","begin":"9","start":1}]}"#;
+        let (call, problems) = parse_call(line.as_bytes(), "x").unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(call.id, "C1");
+        let u = &call.utterances[0];
+        assert_eq!(
+            (u.role, u.text.as_str(), u.start),
+            (Role::Agent, "您好", Some(1.0))
+        );
+    }
+
+    #[test]
+    fn numbered_speakers_get_the_roles_their_words_point_to() {
+        let line = r#"{"TaskId":"T1","Sentences":[
+            {"ChannelId":1,"Text":"您好，工号1234，很高兴为您服务","BeginTime":0,"EndTime":3000},
+            {"ChannelId":0,"Text":"我想问一下我的账单","BeginTime":3500,"EndTime":5600}]}"#;
+        let (call, problems) = parse_call(line.as_bytes(), "x").unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(call.id, "T1");
+        let roles: Vec<_> = call.utterances.iter().map(|u| u.role).collect();
+        assert_eq!(roles, [Role::Agent, Role::Customer]);
+        assert_eq!(call.utterances[1].end, Some(5.6));
+        // Speakers that the words do not tell apart are named in problems.
+        let line = r#"{"turns":[{"spk":"S1","text":"好的"},{"spk":"S2","text":"嗯"}]}"#;
+        let (call, problems) = parse_call(line.as_bytes(), "x").unwrap();
+        assert!(call.utterances.is_empty());
+        assert!(
+            problems[0].reason.contains("\"S1\"") && problems[1].reason.contains("\"S2\""),
+            "{problems:?}"
+        );
     }
 
     #[test]

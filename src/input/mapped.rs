@@ -46,11 +46,12 @@ pub(super) fn mapped_role(map: &FieldMap, value: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("unknown role {value:?} (add it to `fields.role-values` or `roles`)"))
 }
 
-/// Seconds in one unit of the mapping's times.
-pub(super) fn seconds_per_unit(map: &FieldMap) -> f64 {
+/// Units of the mapping's times in a second (dividing by 1000 keeps 53800
+/// ms exactly 53.8 s, where multiplying by 0.001 does not).
+pub(super) fn units_per_second(map: &FieldMap) -> f64 {
     match map.time_unit {
         None | Some(TimeUnit::S) => 1.0,
-        Some(TimeUnit::Ms) => 0.001,
+        Some(TimeUnit::Ms) => 1000.0,
     }
 }
 
@@ -74,14 +75,14 @@ pub fn parse_call(map: &FieldMap, json: &[u8], fallback_id: &str) -> ParsedCall 
         return Err("call has no utterances".into());
     }
     let role_key = map.role.as_deref().unwrap_or("role");
-    let scale = seconds_per_unit(map);
+    let per_second = units_per_second(map);
     let time = |u: &Value, key: &Option<String>, default: &str| {
         get(u, key.as_deref().unwrap_or(default))
             .and_then(|t| {
                 t.as_f64()
                     .or_else(|| t.as_str().and_then(super::text::clock_seconds))
             })
-            .map(|t| t * scale)
+            .map(|t| t / per_second)
     };
     let mut problems = Vec::new();
     let mut utterances = Vec::with_capacity(raw.len());

@@ -14,6 +14,7 @@ pub mod batch;
 pub mod catalog;
 pub mod jsonl;
 pub mod mapped;
+mod speakers;
 mod table;
 pub mod text;
 

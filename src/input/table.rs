@@ -20,7 +20,7 @@
 //! ([`super::catalog`]).
 
 use super::catalog::Field;
-use super::mapped::{mapped_role, paths, seconds_per_unit};
+use super::mapped::{mapped_role, paths, units_per_second};
 use super::text::clock_seconds;
 use super::Record;
 use crate::config::FieldMap;
@@ -82,7 +82,7 @@ fn position(header: &[Field], names: &[&str]) -> Option<usize> {
 /// The calls of a table's `body` rows: one record per call id, its rows as
 /// utterances pointing at their text cells.
 pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file: &str) -> Vec<Record> {
-    let scale = seconds_per_unit(map);
+    let per_second = units_per_second(map);
     let mut calls: Vec<TableCall> = Vec::new();
     let mut index_of = std::collections::HashMap::new();
     for row in body {
@@ -101,8 +101,10 @@ pub(super) fn read(body: &[Vec<Field>], columns: &Columns, map: &FieldMap, file:
                     index: table_call.call.utterances.len(),
                     role: mapped_role(map, role)?,
                     text: text.text.clone(),
-                    start: cell(columns.start).and_then(clock_seconds).map(|t| t * scale),
-                    end: cell(columns.end).and_then(clock_seconds).map(|t| t * scale),
+                    start: cell(columns.start)
+                        .and_then(clock_seconds)
+                        .map(|t| t / per_second),
+                    end: cell(columns.end).and_then(clock_seconds).map(|t| t / per_second),
                     line: Some(text.line),
                     column: Some(text.column),
                 })
