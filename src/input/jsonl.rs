@@ -132,44 +132,38 @@ impl serde::de::Visitor<'_> for KeyVisitor {
     }
 }
 
-/// A key of a call object.
-struct CallKey(Option<(usize, usize)>);
+/// [`KeyVisitor`] as a seed, so that one reader serves every object shape.
+struct KeySeed(fn(&str) -> Option<(usize, usize)>);
 
-impl<'de> Deserialize<'de> for CallKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_identifier(KeyVisitor(call_key))
-            .map(CallKey)
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = Option<(usize, usize)>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(KeyVisitor(self.0))
     }
 }
 
-/// A key of an utterance object.
-struct UtteranceKey(Option<(usize, usize)>);
-
-impl<'de> Deserialize<'de> for UtteranceKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_identifier(KeyVisitor(utterance_key))
-            .map(UtteranceKey)
-    }
-}
-
-/// Tracks, per field, the rank of the key its value came from.
-struct Ranks<const N: usize>([usize; N]);
-
-impl<const N: usize> Ranks<N> {
-    fn new() -> Self {
-        Ranks([usize::MAX; N])
-    }
-
-    /// Whether a value under a key of this rank replaces the field's value.
-    fn takes(&mut self, field: usize, rank: usize) -> bool {
-        let wins = rank < self.0[field];
-        if wins {
-            self.0[field] = rank;
+/// Reads an object's entries: the value of each of its `N` fields' most
+/// specific key present goes to `read(field, map)`, every other value is
+/// skipped.
+fn read_fields<'de, A: serde::de::MapAccess<'de>, const N: usize>(
+    map: &mut A,
+    key: fn(&str) -> Option<(usize, usize)>,
+    mut read: impl FnMut(usize, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    let mut ranks = [usize::MAX; N];
+    while let Some(found) = map.next_key_seed(KeySeed(key))? {
+        match found {
+            Some((field, rank)) if rank < ranks[field] => {
+                ranks[field] = rank;
+                read(field, map)?;
+            }
+            _ => {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
         }
-        wins
     }
+    Ok(())
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawCall<'a> {
@@ -185,20 +179,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawCall<'a> {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawCall<'a>, A::Error> {
                 let mut call = RawCall::default();
-                let mut ranks = Ranks::<4>::new();
-                while let Some(CallKey(key)) = map.next_key()? {
-                    match key {
-                        Some((field, rank)) if ranks.takes(field, rank) => match field {
-                            0 => call.call_id = map.next_value()?,
-                            1 => call.agent_id = map.next_value()?,
-                            2 => call.started_at = map.next_value()?,
-                            _ => call.utterances = map.next_value()?,
-                        },
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
+                read_fields::<_, 4>(&mut map, call_key, |field, map| {
+                    match field {
+                        0 => call.call_id = map.next_value()?,
+                        1 => call.agent_id = map.next_value()?,
+                        2 => call.started_at = map.next_value()?,
+                        _ => call.utterances = map.next_value()?,
                     }
-                }
+                    Ok(())
+                })?;
                 Ok(call)
             }
         }
@@ -281,20 +270,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawUtterance<'a> {
                 mut map: A,
             ) -> Result<RawUtterance<'a>, A::Error> {
                 let mut utterance = RawUtterance::default();
-                let mut ranks = Ranks::<4>::new();
-                while let Some(UtteranceKey(key)) = map.next_key()? {
-                    match key {
-                        Some((field, rank)) if ranks.takes(field, rank) => match field {
-                            0 => utterance.role = map.next_value()?,
-                            1 => utterance.text = map.next_value::<Option<BorrowedText>>()?.map(|t| t.0),
-                            2 => utterance.start = map.next_value()?,
-                            _ => utterance.end = map.next_value()?,
-                        },
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
+                read_fields::<_, 4>(&mut map, utterance_key, |field, map| {
+                    match field {
+                        0 => utterance.role = map.next_value()?,
+                        1 => utterance.text = map.next_value::<Option<BorrowedText>>()?.map(|t| t.0),
+                        2 => utterance.start = map.next_value()?,
+                        _ => utterance.end = map.next_value()?,
                     }
-                }
+                    Ok(())
+                })?;
                 Ok(utterance)
             }
         }
