@@ -198,8 +198,15 @@ impl Normalized {
         self.next_original = u32::MAX;
         self.digit_chars = 0;
         let mut pending_space: Option<(u32, u32)> = None;
+        // Whether a filler was dropped since the last character pushed.
+        let mut after_filler = false;
         let mut at = 0;
         while at < original.len() {
+            let pause_goes_on = |c: char| c.is_whitespace() || is_filler(fold_char(c));
+            if after_filler && !original[at..].starts_with(pause_goes_on) {
+                at += self.stutter_len(&original[at..]);
+                after_filler = false;
+            }
             if pending_space.is_none() {
                 // Nearly all call text is runs of plain characters: copy each
                 // run at once instead of character by character.
@@ -218,7 +225,11 @@ impl Normalized {
                 pending_space.get_or_insert(range);
                 continue;
             }
-            if is_filler(c) || is_invisible(c) {
+            if is_filler(c) {
+                after_filler = true;
+                continue;
+            }
+            if is_invisible(c) {
                 continue;
             }
             let mut rest = original[at..].chars();
@@ -237,6 +248,30 @@ impl Normalized {
             }
             self.push(c, range);
         }
+    }
+
+    /// How many bytes at the start of `rest` repeat the last one or two
+    /// characters of the text across a filler: a hesitation repaired, as
+    /// in 保嗯保本 or 零 呃 零风险. The repeat is dropped, so that the
+    /// phrase reads as it was meant. Only after a filler: across a bare
+    /// pause a repeat is as often a new clause (告诉您 您老公) or emphasis
+    /// (晓得 晓得了) as a stutter. Digits and Latin letters are never
+    /// dropped: 幺三八 嗯 八八 is a phone number.
+    fn stutter_len(&self, rest: &str) -> usize {
+        for n in [2, 1] {
+            let Some((from, _)) = self.text.char_indices().rev().nth(n - 1) else {
+                continue;
+            };
+            let mut again = rest.char_indices().map(|(i, c)| (i + c.len_utf8(), fold_char(c)));
+            let repeated = self.text[from..].chars().try_fold(0, |_, c| match again.next() {
+                Some((end, d)) if d == c && is_stutter_char(c) => Some(end),
+                _ => None,
+            });
+            if let Some(len) = repeated {
+                return len;
+            }
+        }
+        0
     }
 
     fn at_clause_start(&self) -> bool {
@@ -322,6 +357,10 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+fn is_stutter_char(c: char) -> bool {
+    !c.is_ascii() && is_word_char(c) && crate::digits::digit_value(c).is_none()
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_filler(c)
 }
@@ -369,6 +408,13 @@ mod tests {
             ("额度和金额", "额度和金额"),
             ("保\u{200b}本", "保本"),
             ("", ""),
+            // A hesitation repaired across a filler; not digits, and not a
+            // repeat across a bare pause.
+            ("保嗯保本", "保本"),
+            ("是个定 呃 定期存款", "是个定期存款"),
+            ("无风 呃 无风险", "无风险"),
+            ("幺三八 嗯 八八六六", "幺三八八八六六"),
+            ("告诉您 您老公", "告诉您您老公"),
         ];
         for (input, want) in cases {
             assert_eq!(norm(input), want, "input {input:?}");
