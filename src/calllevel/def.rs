@@ -277,6 +277,10 @@ pub struct InterruptionDef {
     /// utterance or before it).
     #[serde(default)]
     pub after_cue: Option<PhraseSetDef>,
+    /// Backchannels (嗯 / 对 / 我在听) said while the other side speaks:
+    /// an utterance that only says these formulas interrupts nobody.
+    #[serde(default)]
+    pub skip: Option<FormulasDef>,
 }
 
 /// Dead air between utterances.

@@ -109,6 +109,8 @@ pub enum Check {
         min_overlap: f64,
         /// Only after the other speaker said this.
         after_cue: Option<usize>,
+        /// Backchannels that interrupt nobody.
+        skip: Option<Formulas>,
     },
     /// Gaps.
     Silence {
@@ -330,10 +332,15 @@ impl CallRule {
             Check::Interruption {
                 min_overlap,
                 after_cue,
+                skip,
             } => format!(
-                "timing: starting more than {} ms before the other side finishes{}",
+                "timing: starting more than {} ms before the other side finishes{}{}",
                 (min_overlap * 1000.0).round(),
-                after_cue.map_or(String::new(), |c| format!(", once they said {}", set(&c)))
+                after_cue.map_or(String::new(), |c| format!(", once they said {}", set(&c))),
+                skip.as_ref().map_or(String::new(), |p| format!(
+                    " (utterances that only say {} not counted)",
+                    p.describe()
+                ))
             ),
             Check::Silence {
                 max_seconds,
@@ -695,6 +702,10 @@ pub(crate) fn compile(
             Check::Interruption {
                 min_overlap: i.min_overlap_ms.max(0.0) / 1000.0,
                 after_cue: c.opt_set("after_cue", i.after_cue.as_ref(), &others)?,
+                skip: match &i.skip {
+                    Some(f) => said(source, def, f, "interruption.skip")?,
+                    None => None,
+                },
             }
         } else if let Some(s) = &t.silence {
             Check::Silence {
