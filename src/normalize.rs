@@ -204,8 +204,12 @@ impl Normalized {
         while at < original.len() {
             let pause_goes_on = |c: char| c.is_whitespace() || is_filler(fold_char(c));
             if after_filler && !original[at..].starts_with(pause_goes_on) {
-                at += self.stutter_len(&original[at..]);
                 after_filler = false;
+                let repeat = self.stutter_len(&original[at..]);
+                if repeat > 0 {
+                    at += repeat;
+                    continue;
+                }
             }
             if pending_space.is_none() {
                 // Nearly all call text is runs of plain characters: copy each
@@ -411,6 +415,7 @@ mod tests {
             // A hesitation repaired across a filler; not digits, and not a
             // repeat across a bare pause.
             ("保嗯保本", "保本"),
+            ("保本嗯保本", "保本"),
             ("是个定 呃 定期存款", "是个定期存款"),
             ("无风 呃 无风险", "无风险"),
             ("幺三八 嗯 八八六六", "幺三八八八六六"),

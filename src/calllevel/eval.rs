@@ -1101,21 +1101,20 @@ impl Eval<'_> {
             .collect();
         said.sort_by_key(|s| (s.hash, s.utt, s.start));
         let mut found: Vec<(u32, u32, u32, Vec<usize>)> = Vec::new();
-        for exact in said.chunk_by(|a, b| a.hash == b.hash) {
-            let Some(group) = self.repeated(exact, &said, min_count) else {
-                continue;
-            };
-            if let Some(re) = formulas.map(Pattern::regex) {
-                let first = exact[0];
-                let norm = Normalized::new(&self.call.utterances[first.utt as usize].text);
-                let text = &norm.text()[first.start as usize..first.end as usize];
-                if is_formula(re, text, min_chars) {
-                    continue;
+        for group in said.chunk_by(|a, b| a.hash == b.hash) {
+            if group.len() >= min_count {
+                if let Some(re) = formulas.map(Pattern::regex) {
+                    let first = group[0];
+                    let norm = Normalized::new(&self.call.utterances[first.utt as usize].text);
+                    let text = &norm.text()[first.start as usize..first.end as usize];
+                    if is_formula(re, text, min_chars) {
+                        continue;
+                    }
                 }
+                let at = group[min_count - 1];
+                let nums = group.iter().map(|s| self.num(s.utt as usize)).collect();
+                found.push((at.utt, at.start, at.end, nums));
             }
-            let at = group[min_count - 1];
-            let nums = group.iter().map(|s| self.num(s.utt as usize)).collect();
-            found.push((at.utt, at.start, at.end, nums));
         }
         found.sort_by_key(|f| (f.0, f.1));
         for (utt, start, end, nums) in found {
@@ -1132,66 +1131,6 @@ impl Eval<'_> {
             self.push(Some(utt as usize), Some(span), detail);
         }
     }
-
-    /// The occurrences of a sentence said word for word `exact.len()` times,
-    /// in call order, when they make `min_count`. A sentence said twice
-    /// word for word is also counted where a longer sentence of the role says
-    /// it: ASR text without punctuation runs the third 根据规定我们不能提供录音
-    /// into 谢谢您再见. Read only for such a near miss, so a call with no
-    /// sentence said twice costs nothing more.
-    fn repeated(&self, exact: &[&Sentence], said: &[&Sentence], min_count: usize) -> Option<Vec<Sentence>> {
-        let mut group: Vec<Sentence> = exact.iter().map(|s| **s).collect();
-        if group.len() < min_count && group.len() >= 2 {
-            group.extend(self.said_inside(exact[0], said));
-            group.sort_by_key(|s| (s.utt, s.start));
-        }
-        (group.len() >= min_count).then_some(group)
-    }
-
-    /// The longer sentences of `said` that say `of` inside them, each
-    /// narrowed to where it does (normalised offsets).
-    fn said_inside(&self, of: &Sentence, said: &[&Sentence]) -> Vec<Sentence> {
-        let spoken_of = |s: &Sentence| {
-            let norm = Normalized::new(&self.call.utterances[s.utt as usize].text);
-            spoken_bytes(norm.text(), s.start as usize, s.end as usize)
-        };
-        let (needle, _) = spoken_of(of);
-        (said.iter())
-            .filter(|s| s.chars > of.chars && s.hash != of.hash)
-            .filter_map(|s| {
-                let (hay, at) = spoken_of(s);
-                let from = find_bytes(&hay, &needle)?;
-                let start = at[from] as u32;
-                let end = at[from + needle.len() - 1] as u32 + 1;
-                Some(Sentence { start, end, ..**s })
-            })
-            .collect()
-    }
-}
-
-/// The spoken bytes of `text[start..end]` (no punctuation or spacing), and
-/// the offset in `text` of each of them.
-fn spoken_bytes(text: &str, start: usize, end: usize) -> (Vec<u8>, Vec<usize>) {
-    let b = text.as_bytes();
-    let (mut bytes, mut at) = (Vec::new(), Vec::new());
-    let mut i = start;
-    while i < end {
-        let next = (i + utf8_len(b[i])).min(end);
-        if spoken_at(b, i) {
-            bytes.extend_from_slice(&b[i..next]);
-            at.extend(i..next);
-        }
-        i = next;
-    }
-    (bytes, at)
-}
-
-/// Where `needle` first occurs in `hay`.
-fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn role_names(roles: &[Role]) -> String {
@@ -1297,20 +1236,6 @@ mod tests {
         };
         assert!(only_formulas(&line, &norm("喂 喂 能听到吗")));
         assert!(!only_formulas(&line, &norm("喂 您好")));
-    }
-
-    #[test]
-    fn a_sentence_is_found_inside_a_longer_one_by_its_spoken_bytes() {
-        let text = Normalized::new("根据规定，我们不能提供录音 谢谢您 再见")
-            .text()
-            .to_string();
-        let (hay, at) = spoken_bytes(&text, 0, text.len());
-        let (needle, _) = spoken_bytes("根据规定我们不能提供录音", 0, "根据规定我们不能提供录音".len());
-        let from = find_bytes(&hay, &needle).expect("said inside");
-        let (start, end) = (at[from], at[from + needle.len() - 1] + 1);
-        assert_eq!(&text[start..end], "根据规定,我们不能提供录音");
-        assert_eq!(find_bytes(&hay, "不能退款".as_bytes()), None);
-        assert_eq!(find_bytes(&hay, b""), None);
     }
 
     #[test]
