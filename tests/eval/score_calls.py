@@ -3,6 +3,7 @@
 
 Usage:
     python3 tests/eval/score_calls.py [--callint PATH] [-v] [FILE.jsonl ...]
+        [-- extra callint check arguments, e.g. --no-default-rules --rules rules]
 
 Each probe file tests/eval/probes/roundNN-calls.jsonl (one call a line) has
 roundNN-calls-expected.json beside it: call id -> the CALL-* rule ids the
@@ -22,8 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def call_rules(callint, path):
-    out = subprocess.run([callint, "check", "--format", "jsonl", "--exit-zero", "-q", path],
+def call_rules(callint, path, extra):
+    out = subprocess.run([callint, "check", "--format", "jsonl", "--exit-zero", "-q", *extra, path],
                          capture_output=True, text=True)
     if out.returncode:
         sys.exit(out.stderr)
@@ -41,13 +42,15 @@ def main():
     ap.add_argument("--callint", default=os.path.join(HERE, "..", "..", "target", "release", "callint"))
     ap.add_argument("-v", action="store_true", help="list the calls that do not score")
     ap.add_argument("files", nargs="*")
-    args = ap.parse_args()
+    argv = sys.argv[1:]
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     files = args.files or sorted(glob.glob(os.path.join(HERE, "probes", "round*-calls.jsonl")))
     total_ok = total = 0
     all_fp, all_fn = collections.Counter(), collections.Counter()
     for path in files:
         expected = json.load(open(path.replace(".jsonl", "-expected.json")))
-        found = call_rules(args.callint, path)
+        found = call_rules(args.callint, path, extra)
         ok, fp, fn, misses = 0, collections.Counter(), collections.Counter(), []
         for call_id, want in expected.items():
             want = {r for r in want if r.startswith("CALL-")}
