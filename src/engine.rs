@@ -237,7 +237,8 @@ impl Linter {
             let word_hit = if on_words(hit) {
                 Some(*hit)
             } else {
-                self.matcher.later_starts(hit, text).find(|h| on_words(h))
+                (self.matcher.later_starts(hit, text).find(|h| on_words(h)))
+                    .or_else(|| self.to_word_end(hit, text, boundaries))
             };
             if let Some(h) = word_hit {
                 kept.push((h.rule, h.start, h.end));
@@ -260,6 +261,17 @@ impl Linter {
             });
         }
         out[first_new..].sort_by_key(|f| (f.span.as_ref().map(|s| s.byte_start), f.rule));
+    }
+
+    /// A regex hit that starts a word but ends inside one, moved to the end
+    /// of that word when the regex matches all of it: leftmost-first
+    /// matching stops `(拿回|拿回来)` at 拿回 inside the word 拿回来. The
+    /// hit's words are in `boundaries` (its own boundary check just ran).
+    fn to_word_end(&self, hit: &RawHit, text: &str, boundaries: &[usize]) -> Option<RawHit> {
+        boundaries.binary_search(&hit.start).ok()?;
+        let end = *boundaries.get(boundaries.partition_point(|&b| b <= hit.end))?;
+        let longer = RawHit { end, ..*hit };
+        self.matcher.matches_whole(&longer, text).then_some(longer)
     }
 
     fn on_token_boundaries(

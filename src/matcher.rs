@@ -247,6 +247,16 @@ impl Matcher {
     }
 
     /// Appends the exceptions in the utterance when a hit in `out` belongs
+    /// Whether the regex of a regex hit matches all of `hit`'s range: for a
+    /// hit moved to end where a word does.
+    pub fn matches_whole(&self, hit: &RawHit, text: &str) -> bool {
+        match hit.source {
+            Source::Pattern(regex) if hit.kind == HitKind::Hit => (text.get(hit.start..hit.end))
+                .is_some_and(|t| self.hits.regexes[regex as usize].regex.matches_whole(t)),
+            _ => false,
+        }
+    }
+
     /// to a rule of this matcher that has exceptions.
     pub fn scan_exceptions(
         &self,

@@ -50,6 +50,10 @@ const CASES: &[(Role, &str, Expected)] = &[
         "天气预报告诉我验证码",
         &[("TST-003", "告诉我验证码")],
     ),
+    // a regex's leftmost-first match ends inside the word 拿回来; the
+    // longer alternative ends with the word
+    (Role::Agent, "本金都能拿回来", &[("TST-001", "本金都能拿回来")]),
+    (Role::Agent, "本金都能拿回来的", &[("TST-001", "本金都能拿回来")]),
     // roles
     (Role::Customer, "你们这个保本保息吗", &[]),
     (Role::Customer, "我要投诉", &[("TST-004", "投诉")]),

@@ -343,6 +343,9 @@ pub struct Pattern(Arc<LazyRegex>);
 struct LazyRegex {
     source: String,
     regex: OnceLock<Regex>,
+    /// `^(?:source)$`, for the rare hit whose leftmost-first match ends
+    /// inside a word where a longer alternative would not.
+    whole: OnceLock<Regex>,
     can_match: bool,
     factors: Option<Factors>,
 }
@@ -352,6 +355,7 @@ impl Pattern {
         Pattern(Arc::new(LazyRegex {
             source: source.to_string(),
             regex: OnceLock::new(),
+            whole: OnceLock::new(),
             can_match: hir.properties().minimum_len().is_some(),
             factors: required_factors(hir, &crate::segment::word_frequency),
         }))
@@ -366,6 +370,7 @@ impl Pattern {
         Some(Pattern(Arc::new(LazyRegex {
             source: source.to_string(),
             regex: OnceLock::new(),
+            whole: OnceLock::new(),
             can_match,
             factors: factors.map(|(indexed, checked)| Factors {
                 indexed: strings(indexed),
@@ -385,6 +390,7 @@ impl Pattern {
         Ok(Pattern(Arc::new(LazyRegex {
             source,
             regex,
+            whole: OnceLock::new(),
             can_match: true,
             factors: None,
         })))
@@ -410,6 +416,14 @@ impl Pattern {
         self.0.regex.get_or_init(|| {
             Regex::new(&self.0.source).expect("built-in regexes compile (tested); others compiled at load")
         })
+    }
+
+    /// Whether the regex matches all of `text`, start to end.
+    pub fn matches_whole(&self, text: &str) -> bool {
+        let whole = self.0.whole.get_or_init(|| {
+            Regex::new(&format!("^(?:{})$", self.0.source)).expect("a regex that compiles compiles anchored")
+        });
+        whole.is_match(text)
     }
 }
 
