@@ -224,11 +224,15 @@ impl Linter {
         self.matcher
             .scan_exceptions(utterance.role, norm, (hits, regexes));
         let text = norm.text();
+        // Where the speaker paused matters only to the rare hit with a
+        // negator or a wide denial before it.
+        let pauses = std::cell::OnceCell::new();
+        let pauses = || &pauses.get_or_init(|| crate::normalize::pauses(norm, &utterance.text))[..];
         kept.clear();
         boundaries.clear();
         for hit in hits.iter().filter(|h| h.kind == HitKind::Hit) {
             let rule = self.rule_at(hit.rule);
-            if !survives_context(rule, hit, text, hits) {
+            if !survives_context(rule, hit, text, hits, &pauses) {
                 continue;
             }
             let mut on_words = |h: &RawHit| self.on_token_boundaries(rule, h, text, (boundaries, segmented));
@@ -311,11 +315,24 @@ fn ends_a_word(text: &str, end: usize, boundaries: &[usize]) -> bool {
     }
 }
 
-/// Negation and exceptions: the cheap checks, run before segmentation.
-fn survives_context(rule: &Rule, hit: &RawHit, text: &str, hits: &[RawHit]) -> bool {
+/// Negation and exceptions: the cheap checks, run before segmentation. A
+/// negator or an exception counts within the hit's clause, unless a pause
+/// stands between them (see [`cut_off`]).
+fn survives_context<'p>(
+    rule: &Rule,
+    hit: &RawHit,
+    text: &str,
+    hits: &[RawHit],
+    pauses: &impl Fn() -> &'p [usize],
+) -> bool {
     let (clause_start, clause_end) = clause(text, hit.start, hit.end);
-    if rule.negation > 0 && negated(text, clause_start, hit.start, rule.negation) {
-        return false;
+    if rule.negation > 0 {
+        let cut = |from: usize, to: usize| cut_off(text, pauses(), (from, to), (hit.start, hit.end));
+        let paused_at = |end: usize| pauses().contains(&(clause_start + end));
+        let before = &text[clause_start..hit.start];
+        if negated(text, clause_start, hit.start, rule.negation, cut) || widely_negated(before, paused_at) {
+            return false;
+        }
     }
     let (from, to) = match rule.exception_scope {
         ExceptionScope::Clause => (clause_start, clause_end),
@@ -324,6 +341,22 @@ fn survives_context(rule: &Rule, hit: &RawHit, text: &str, hits: &[RawHit]) -> b
     !hits
         .iter()
         .any(|e| e.kind == HitKind::Exception && e.rule == hit.rule && e.start < to && e.end > from)
+}
+
+/// Characters between a negator or an exception and a pause for the pause
+/// to end its reach: 我们不会向您索要验证码 您现在把验证码报给我 is two
+/// clauses, but in 我们不会 向您索要验证码 the speaker paused mid-clause.
+const CLAUSE_BEFORE_PAUSE: usize = 2;
+
+/// Whether a pause separates the context `[from, to)` from the hit: one
+/// between them, at least [`CLAUSE_BEFORE_PAUSE`] characters away from the
+/// context, so that the context's own clause goes on after it.
+fn cut_off(text: &str, pauses: &[usize], (from, to): (usize, usize), (start, end): (usize, usize)) -> bool {
+    let chars = |a: usize, b: usize| text.get(a..b).map_or(0, |t| t.chars().count());
+    pauses.iter().any(|&p| {
+        (to <= p && p <= start && chars(to, p) >= CLAUSE_BEFORE_PAUSE)
+            || (end <= p && p <= from && chars(p, from) >= CLAUSE_BEFORE_PAUSE)
+    })
 }
 
 /// The clause around `[start, end)`: up to the nearest clause punctuation.
@@ -385,10 +418,105 @@ const NOT_NEGATIONS: &[&str] = &[
     "不要紧",
 ];
 
+/// Denials whose scope is the rest of the clause, not the few characters of
+/// a negator's window: 没有任何产品是零风险的, 没人能保证稳赚不赔,
+/// 不是说这个产品就保本了, 别信那些说保本的.
+const WIDE_NEGATIONS: &[&str] = &[
+    "没有任何",
+    "没有哪",
+    "没有一款",
+    "没有一个",
+    "没有一种",
+    "没有什么",
+    "没人",
+    "没有人",
+    "谁也不",
+    "谁都不",
+    "谁也没",
+    "谁都没",
+    "不代表",
+    "不等于",
+    "不意味着",
+    "并不是",
+    "并非",
+    "不是说",
+    "别信",
+    "别相信",
+    "不要信",
+    "不要相信",
+    "不要听信",
+    "别听信",
+];
+
+/// A modal denial that, followed within [`MODAL_GAP`] characters by a verb
+/// of [`ASSERTING`], denies the whole claim after it: 我可不敢跟您承诺保本,
+/// 我们不能保证收益一定能达到.
+const DENYING_MODALS: &[&str] = &["不敢", "不能", "无法", "没法", "没办法", "不会", "不可能"];
+const ASSERTING: &[&str] = &["保证", "承诺", "打包票", "担保", "说"];
+const MODAL_GAP: usize = 4;
+
+/// Words after which a clause turns, so that a wide denial no longer covers
+/// what follows: 我不敢说别的 但这个产品肯定保本.
+const TURNS: &[&str] = &["但", "可是", "不过", "只是", "然而", "反正"];
+
+/// Words of risk and loss: a wide denial of them is itself an assurance
+/// (没有任何风险, 没人亏过钱), and the claims after it are more of the same.
+const LOSSES: &[&str] = &["风险", "亏", "赔", "损失"];
+
+/// Whether `scope` turns ([`TURNS`]), denies a loss ([`LOSSES`]) or
+/// compares (没有什么比这个更稳的了: a superlative, not a denial).
+fn turns(scope: &str) -> bool {
+    (TURNS.iter().chain(LOSSES)).any(|t| scope.contains(t))
+        || scope
+            .match_indices('比')
+            .any(|(i, _)| !scope[i + '比'.len_utf8()..].starts_with(['较', '如']))
+}
+
+/// The most characters from a wide denial to the claim it covers.
+const WIDE_REACH: usize = 12;
+
+/// Whether `before`, the clause up to a hit, ends in the scope of a wide
+/// denial ([`WIDE_NEGATIONS`], or [`DENYING_MODALS`] with a verb of
+/// [`ASSERTING`]). A denial the speaker paused right after (`paused_at`
+/// its end) said all it denies before the pause: 那些说法您别信 我跟您保证….
+fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
+    // Every denial starts with one of these: most clauses are told at once.
+    if !before.contains(['不', '没', '无', '别', '并']) {
+        return false;
+    }
+    let covers = |scope_start: usize| {
+        let scope = &before[scope_start..];
+        !paused_at(scope_start) && scope.chars().count() <= WIDE_REACH && !turns(scope)
+    };
+    let wide = WIDE_NEGATIONS
+        .iter()
+        .any(|w| before.match_indices(w).any(|(i, _)| covers(i + w.len())));
+    wide || DENYING_MODALS.iter().any(|m| {
+        before.match_indices(m).any(|(i, _)| {
+            let after = &before[i + m.len()..];
+            let gap: usize = after
+                .char_indices()
+                .nth(MODAL_GAP + 1)
+                .map_or(after.len(), |(b, _)| b);
+            ASSERTING.iter().any(|v| {
+                after[..gap]
+                    .find(v)
+                    .is_some_and(|at| covers(i + m.len() + at + v.len()))
+            })
+        })
+    })
+}
+
 /// Whether a negator stands within `window` characters before `at`, in the
 /// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) and
 /// the words of [`NOT_NEGATIONS`], every character of them, do not negate.
-fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
+fn negated(
+    text: &str,
+    clause_start: usize,
+    at: usize,
+    window: usize,
+    cut: impl Fn(usize, usize) -> bool,
+) -> bool {
     let before = &text[clause_start..at];
     // Byte where the window's first character starts.
     let from = match window {
@@ -405,7 +533,8 @@ fn negated(text: &str, clause_start: usize, at: usize, window: usize) -> bool {
                 None => {
                     let next = text[clause_start + i + c.len_utf8()..].chars().next();
                     let a_not_a = prev.is_some() && prev == next;
-                    if i >= from && !a_not_a {
+                    let end = clause_start + i + c.len_utf8();
+                    if i >= from && !a_not_a && !cut(end - c.len_utf8(), end) {
                         return true;
                     }
                 }
@@ -451,21 +580,29 @@ mod tests {
     fn negation_window_and_non_negating_words() {
         let t = "这个产品不保本";
         let at = t.find("保本").unwrap();
-        assert!(negated(t, 0, at, 2));
+        assert!(negated(t, 0, at, 2, |_, _| false));
         let t = "这个产品是不是保本";
         let at = t.find("保本").unwrap();
-        assert!(!negated(t, 0, at, 3));
+        assert!(!negated(t, 0, at, 3, |_, _| false));
         let t = "不但保本";
-        assert!(!negated(t, 0, t.find("保本").unwrap(), 3));
+        assert!(!negated(t, 0, t.find("保本").unwrap(), 3, |_, _| false));
         let t = "不,这个保本";
-        assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4));
+        assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4, |_, _| {
+            false
+        }));
         // Affirmations that start with a negator.
         for t in ["没错我们就是乱收费", "没问题保本的", "没关系我们就是乱收费"] {
             let at = t.find("我们").or_else(|| t.find("保本")).unwrap();
-            assert!(!negated(t, 0, at, 4), "{t}");
+            assert!(!negated(t, 0, at, 4, |_, _| false), "{t}");
         }
         let t = "没错,不保本";
-        assert!(negated(t, "没错,".len(), t.find("保本").unwrap(), 2));
+        assert!(negated(
+            t,
+            "没错,".len(),
+            t.find("保本").unwrap(),
+            2,
+            |_, _| false
+        ));
         // Answers and reassurances, doubled or not, before the claim.
         for t in [
             "不会的保本的",
@@ -474,10 +611,10 @@ mod tests {
             "别担心保本的",
         ] {
             let at = t.find("保本").or_else(|| t.find("您把")).unwrap();
-            assert!(!negated(t, 0, at, 4), "{t}");
+            assert!(!negated(t, 0, at, 4, |_, _| false), "{t}");
         }
         let t = "不会的,我们不会保本";
-        assert!(negated(t, 0, t.rfind("保本").unwrap(), 3));
+        assert!(negated(t, 0, t.rfind("保本").unwrap(), 3, |_, _| false));
     }
 
     #[test]

@@ -354,6 +354,43 @@ impl Normalized {
     }
 }
 
+/// Where the speaker paused, as ASR marks it with a space between two
+/// Chinese characters: the normalised byte offset of the character after
+/// each such space (spaces are dropped from the normalised text). None when
+/// the spaces come every few characters: such a transcript spaces words or
+/// characters (我们 不会 向您 索要), not pauses.
+pub fn pauses(norm: &Normalized, original: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let text = norm.text();
+    for seg in norm.segments.iter().skip(1) {
+        let at = seg.normalized as usize;
+        let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next()) else {
+            continue;
+        };
+        if !is_chinese(before) || !is_chinese(after) {
+            continue;
+        }
+        let gap_start = norm.original_char(at - before.len_utf8()).1;
+        let gap = original.get(gap_start..seg.original as usize).unwrap_or("");
+        if gap.contains(char::is_whitespace) {
+            out.push(at);
+        }
+    }
+    let chinese = text.chars().filter(|&c| is_chinese(c)).count();
+    if chinese < MIN_CHARS_PER_PAUSE * (out.len() + 1) {
+        out.clear();
+    }
+    out
+}
+
+/// Fewer Chinese characters than this between spaces, on average, and the
+/// spaces separate words, not clauses.
+const MIN_CHARS_PER_PAUSE: usize = 4;
+
+fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9FFF}')
+}
+
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;

@@ -38,6 +38,21 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "不会不会保本的", &[("TST-001", "保本")]),
     (Role::Agent, "别担心保本的", &[("TST-001", "保本")]),
     (Role::Agent, "不会的，我们不保本", &[]),
+    // a pause ends a negator's reach once its own clause went on
+    (Role::Agent, "不亏钱保本的产品很多", &[]),
+    (Role::Agent, "不亏钱 保本的产品很多", &[("TST-001", "保本")]),
+    // spaces every character or two are not pauses
+    (Role::Agent, "不 亏 钱 保 本 的 产 品 很 多", &[]),
+    // denials whose scope is the rest of the clause
+    (Role::Agent, "没有任何产品是保本的", &[]),
+    (Role::Agent, "我可不敢跟您承诺保本", &[]),
+    (Role::Agent, "我不敢说别的 但这个产品保本", &[("TST-001", "保本")]),
+    (Role::Agent, "没有人亏过钱 保本的", &[("TST-001", "保本")]),
+    (
+        Role::Agent,
+        "那些说法您别信 我跟您说 保本的",
+        &[("TST-001", "保本")],
+    ),
     (Role::Agent, "请不要向任何人透露验证码", &[]),
     (
         Role::Agent,
