@@ -46,6 +46,16 @@ impl Role {
             "理财经理",
             "代理人",
             "催收员",
+            "坐席员",
+            "座席员",
+            "客服专员",
+            // E-commerce chat logs: the shop's side.
+            "商家",
+            "卖家",
+            "店家",
+            "seller",
+            "merchant",
+            "support",
             "operator",
             "representative",
             "rep",
@@ -69,6 +79,7 @@ impl Role {
             "投保人",
             "借款人",
             "买家",
+            "buyer",
             // Question-and-answer dialogue logs: Q is the customer, A the agent.
             "q",
         ];
@@ -244,6 +255,9 @@ mod tests {
             ("Q", Role::Customer),
             ("A", Role::Agent),
             ("assistant", Role::Agent),
+            ("商家", Role::Agent),
+            ("Seller", Role::Agent),
+            ("buyer", Role::Customer),
         ] {
             assert_eq!(Role::parse(spelling), Some(role), "{spelling:?}");
         }
