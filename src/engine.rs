@@ -507,6 +507,29 @@ fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
     })
 }
 
+/// Result complements that a verb takes with 不 between them to say it
+/// cannot be done: 登不上, 收不到, 操作不了.
+const COMPLEMENTS: &[char] = &[
+    '了', '上', '到', '动', '懂', '清', '住', '起', '开', '完', '出', '着', '掉', '成', '见',
+];
+
+/// Characters before 不 that make it an adverb of what follows (也不上门,
+/// 我不懂, 千万不要), not the middle of a potential complement: pronouns,
+/// adverbs, modals and particles.
+const NOT_VERBS: &[char] = &[
+    '也', '都', '就', '还', '可', '并', '绝', '决', '再', '又', '很', '太', '更', '最', '我', '你', '您',
+    '他', '她', '它', '们', '是', '要', '会', '能', '得', '说', '千', '万', '请', '从', '一', '这', '那',
+    '的', '地',
+];
+
+/// Whether 不 between `prev` and `next` sits inside a potential complement
+/// (V不C: 登不上了, 操作不了), which says the customer cannot do something
+/// and negates nothing after it.
+fn is_potential_complement(prev: Option<char>, next: Option<char>) -> bool {
+    let verb_before = prev.is_some_and(|p| ('\u{4e00}'..='\u{9fff}').contains(&p) && !NOT_VERBS.contains(&p));
+    verb_before && next.is_some_and(|n| COMPLEMENTS.contains(&n))
+}
+
 /// Whether a negator stands within `window` characters before `at`, in the
 /// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) and
 /// the words of [`NOT_NEGATIONS`], every character of them, do not negate.
@@ -534,7 +557,8 @@ fn negated(
                     let next = text[clause_start + i + c.len_utf8()..].chars().next();
                     let a_not_a = prev.is_some() && prev == next;
                     let end = clause_start + i + c.len_utf8();
-                    if i >= from && !a_not_a && !cut(end - c.len_utf8(), end) {
+                    let complement = c == '不' && is_potential_complement(prev, next);
+                    if i >= from && !a_not_a && !complement && !cut(end - c.len_utf8(), end) {
                         return true;
                     }
                 }

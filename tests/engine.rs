@@ -43,6 +43,8 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "不亏钱 保本的产品很多", &[("TST-001", "保本")]),
     // spaces every character or two are not pauses
     (Role::Agent, "不 亏 钱 保 本 的 产 品 很 多", &[]),
+    // 不 inside a potential complement (V不C) negates the verb only
+    (Role::Agent, "这个操作不了的话 保本的", &[("TST-001", "保本")]),
     // denials whose scope is the rest of the clause
     (Role::Agent, "没有任何产品是保本的", &[]),
     (Role::Agent, "我可不敢跟您承诺保本", &[]),
