@@ -10,7 +10,9 @@ roundNN-calls-expected.json beside it: call id -> the CALL-* rule ids the
 call must produce, exactly. A call scores when the set of CALL-* rules
 callint reports for it equals the expected set; false positives (FP) and
 false negatives (FN) are counted per rule. Without files, every call probe
-is scored.
+is scored. With --all-rules, every rule id counts (utterance rules of all packs
+as well as CALL-*), for whole-dialogue probes such as roundNN-dialogues.jsonl
+whose expected lists name every finding a QA analyst would keep.
 """
 import argparse
 import collections
@@ -23,7 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def call_rules(callint, path, extra):
+def call_rules(callint, path, extra, all_rules=False):
     out = subprocess.run([callint, "check", "--format", "jsonl", "--exit-zero", "-q", *extra, path],
                          capture_output=True, text=True)
     if out.returncode:
@@ -32,7 +34,7 @@ def call_rules(callint, path, extra):
     for line in out.stdout.splitlines():
         if line.strip():
             finding = json.loads(line)
-            if finding["rule"].startswith("CALL-"):
+            if all_rules or finding["rule"].startswith("CALL-"):
                 found[finding["call_id"]].add(finding["rule"])
     return found
 
@@ -41,6 +43,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--callint", default=os.path.join(HERE, "..", "..", "target", "release", "callint"))
     ap.add_argument("-v", action="store_true", help="list the calls that do not score")
+    ap.add_argument("--all-rules", action="store_true",
+                    help="score every rule id, not only CALL-* ones")
     ap.add_argument("files", nargs="*")
     argv = sys.argv[1:]
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
@@ -50,10 +54,10 @@ def main():
     all_fp, all_fn = collections.Counter(), collections.Counter()
     for path in files:
         expected = json.load(open(path.replace(".jsonl", "-expected.json")))
-        found = call_rules(args.callint, path, extra)
+        found = call_rules(args.callint, path, extra, args.all_rules)
         ok, fp, fn, misses = 0, collections.Counter(), collections.Counter(), []
         for call_id, want in expected.items():
-            want = {r for r in want if r.startswith("CALL-")}
+            want = {r for r in want if args.all_rules or r.startswith("CALL-")}
             got = found.get(call_id, set())
             if want == got:
                 ok += 1
