@@ -416,6 +416,7 @@ const NOT_NEGATIONS: &[&str] = &[
     "不着急",
     "别急",
     "不要紧",
+    "未来",
 ];
 
 /// Denials whose scope is the rest of the clause, not the few characters of
@@ -507,6 +508,41 @@ fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
     })
 }
 
+/// Words with a negator after their first character that negate nothing:
+/// the 别 of 特别 and 区别, the 不 of 差不多 and 说不定, the 非 of 除非.
+const NEGATORS_INSIDE: &[&str] = &[
+    "特别",
+    "区别",
+    "分别",
+    "级别",
+    "类别",
+    "个别",
+    "差别",
+    "性别",
+    "识别",
+    "告别",
+    "鉴别",
+    "辨别",
+    "派别",
+    "判别",
+    "除非",
+    "莫非",
+    "无非",
+    "淹没",
+    "埋没",
+    "出没",
+    "沉没",
+    "差不多",
+    "对不起",
+    "了不起",
+    "说不定",
+    "怪不得",
+    "恨不得",
+    "巴不得",
+    "要不然",
+    "来不及",
+];
+
 /// Result complements that a verb takes with 不 between them to say it
 /// cannot be done: 登不上, 收不到, 操作不了.
 const COMPLEMENTS: &[char] = &[
@@ -547,9 +583,14 @@ fn negated(
         n => (before.char_indices().rev().nth(n - 1)).map_or(0, |(i, _)| i),
     };
     let mut prev: Option<char> = None;
+    let mut prev_start = 0;
     let mut skip_to = 0;
     for (i, c) in before.char_indices() {
-        if i >= skip_to && NEGATORS.contains(&c) {
+        let inside_a_word = || {
+            let word_start = &text[clause_start + prev_start..];
+            prev.is_some() && NEGATORS_INSIDE.iter().any(|w| word_start.starts_with(w))
+        };
+        if i >= skip_to && NEGATORS.contains(&c) && !inside_a_word() {
             let rest = &before[i..];
             match NOT_NEGATIONS.iter().find(|w| rest.starts_with(*w)) {
                 Some(word) => skip_to = i + word.len(),
@@ -565,6 +606,7 @@ fn negated(
             }
         }
         prev = Some(c);
+        prev_start = i;
     }
     false
 }

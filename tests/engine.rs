@@ -45,6 +45,9 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "不 亏 钱 保 本 的 产 品 很 多", &[]),
     // 不 inside a potential complement (V不C) negates the verb only
     (Role::Agent, "这个操作不了的话 保本的", &[("TST-001", "保本")]),
+    // the 别 of 特别, the 不 of 差不多 negate nothing
+    (Role::Agent, "这款特别稳 保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "差不多保本", &[("TST-001", "保本")]),
     // denials whose scope is the rest of the clause
     (Role::Agent, "没有任何产品是保本的", &[]),
     (Role::Agent, "我可不敢跟您承诺保本", &[]),
