@@ -481,29 +481,23 @@ const WIDE_REACH: usize = 12;
 /// [`ASSERTING`]). A denial the speaker paused right after (`paused_at`
 /// its end) said all it denies before the pause: 那些说法您别信 我跟您保证….
 fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
-    // Every denial starts with one of these: most clauses are told at once.
-    if !before.contains(['不', '没', '无', '别', '并']) {
-        return false;
-    }
     let covers = |scope_start: usize| {
         let scope = &before[scope_start..];
         !paused_at(scope_start) && scope.chars().count() <= WIDE_REACH && !turns(scope)
     };
-    let wide = WIDE_NEGATIONS
-        .iter()
-        .any(|w| before.match_indices(w).any(|(i, _)| covers(i + w.len())));
-    wide || DENYING_MODALS.iter().any(|m| {
-        before.match_indices(m).any(|(i, _)| {
-            let after = &before[i + m.len()..];
-            let gap: usize = after
-                .char_indices()
-                .nth(MODAL_GAP + 1)
-                .map_or(after.len(), |(b, _)| b);
-            ASSERTING.iter().any(|v| {
-                after[..gap]
-                    .find(v)
-                    .is_some_and(|at| covers(i + m.len() + at + v.len()))
-            })
+    let word_at =
+        |words: &[&'static str], rest: &str| words.iter().find(|w| rest.starts_with(*w)).map(|w| w.len());
+    // Every denial starts with one of these: most clauses are told at once.
+    let starts = before
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '不' | '没' | '无' | '别' | '并' | '谁'));
+    starts.into_iter().any(|(i, _)| {
+        let rest = &before[i..];
+        let wide = word_at(WIDE_NEGATIONS, rest).is_some_and(|len| covers(i + len));
+        wide || word_at(DENYING_MODALS, rest).is_some_and(|len| {
+            let after = &rest[len..];
+            (after.char_indices().take(MODAL_GAP + 1))
+                .any(|(j, _)| word_at(ASSERTING, &after[j..]).is_some_and(|v| covers(i + len + j + v)))
         })
     })
 }
