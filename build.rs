@@ -67,7 +67,7 @@ fn write_t2s_table(out: &Path) {
 
 /// Characters the normaliser may change, drop or count. Kept in step with
 /// `normalize.rs` and `digits.rs` by a test there.
-const SPECIAL: &str = "嗯呃唔啊那\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}\u{3000}\u{3002}零〇洞一幺壹二两贰三叁四肆五伍六陆七拐柒八捌九勾玖";
+const SPECIAL: &str = "嗯呃唔冇啊那\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}\u{3000}\u{3002}零〇洞一幺壹二两贰三叁四肆五伍六陆七拐柒八捌九勾玖";
 
 /// One bit per BMP character: set when the character is *plain*, i.e. the
 /// normaliser copies it unchanged and it is not a digit. Plain characters,

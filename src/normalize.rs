@@ -55,11 +55,16 @@ struct Segment {
     changed_len: u32,
 }
 
-/// Single characters ASR inserts as hesitation, dropped wherever they occur.
-/// 额 is deliberately absent: it is the 额 of 额度 and 金额.
+/// Single characters ASR inserts as hesitation, dropped wherever they occur
+/// (唔 only where no word follows it, see [`CANTONESE_NOT`]). 额 is
+/// deliberately absent: it is the 额 of 额度 and 金额.
 fn is_filler(c: char) -> bool {
     matches!(c, '嗯' | '呃' | '唔' | '啊')
 }
+
+/// Cantonese 唔 before a word is the negator 不 (唔保本, 唔会蚀本), not a
+/// hesitation, and is read as 不.
+const CANTONESE_NOT: (char, char) = ('唔', '不');
 
 /// Characters invisible to a reader that must not split a phrase.
 fn is_invisible(c: char) -> bool {
@@ -93,6 +98,8 @@ pub fn fold_char(c: char) -> char {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
         '\u{3000}' => ' ',
         '\u{3002}' => '。',
+        // Cantonese 冇 is 没(有): 冇风险, 冇问题.
+        '冇' => '没',
         _ => c,
     };
     if c.is_ascii() {
@@ -120,12 +127,18 @@ pub fn chars_folding_to(targets: &[char]) -> Vec<(char, char)> {
         .flatten()
         .collect();
     candidates.extend(T2S.iter().filter(|&&(_, s)| target(s)).map(|&(t, _)| t));
+    candidates.push('冇');
     candidates.sort_unstable();
     candidates.dedup();
-    (candidates.into_iter())
+    let mut pairs: Vec<(char, char)> = (candidates.into_iter())
         .map(|c| (c, fold_char(c)))
         .filter(|&(_, folded)| target(folded))
-        .collect()
+        .collect();
+    // Read so only before a word, which `fold_char` cannot see.
+    if target(CANTONESE_NOT.1) {
+        pairs.push(CANTONESE_NOT);
+    }
+    pairs
 }
 
 /// Where the run of plain characters starting at byte `at` of `text` ends.
@@ -227,6 +240,15 @@ impl Normalized {
             let c = fold_char(raw);
             if c.is_whitespace() {
                 pending_space.get_or_insert(range);
+                continue;
+            }
+            if c == CANTONESE_NOT.0
+                && original[at..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| is_cantonese_word_start(fold_char(n)))
+            {
+                self.push(CANTONESE_NOT.1, range);
                 continue;
             }
             if is_filler(c) {
@@ -391,6 +413,11 @@ fn is_chinese(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9FFF}')
 }
 
+/// Whether a character can start the word that makes 唔 a negator.
+fn is_cantonese_word_start(c: char) -> bool {
+    is_chinese(c) && !is_filler(c)
+}
+
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -470,6 +497,14 @@ mod tests {
         let at = n.text().find("保本保息").unwrap();
         let (s, e) = n.original_range(at, at + "保本保息".len());
         assert_eq!(&orig[s..e], "保 嗯 本 保 息");
+    }
+
+    #[test]
+    fn cantonese_negators_read_as_mandarin() {
+        assert_eq!(Normalized::new("唔保本").text(), "不保本");
+        assert_eq!(Normalized::new("冇风险").text(), "没风险");
+        assert_eq!(Normalized::new("唔 保本").text(), "保本");
+        assert_eq!(Normalized::new("唔").text(), "");
     }
 
     #[test]

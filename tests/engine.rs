@@ -45,6 +45,9 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "不 亏 钱 保 本 的 产 品 很 多", &[]),
     // 不 inside a potential complement (V不C) negates the verb only
     (Role::Agent, "这个操作不了的话 保本的", &[("TST-001", "保本")]),
+    // Cantonese 唔 before a word negates; alone it is a hesitation
+    (Role::Agent, "呢个产品唔保本嘅", &[]),
+    (Role::Agent, "唔 呢个产品保本嘅", &[("TST-001", "保本")]),
     // the 别 of 特别, the 不 of 差不多 negate nothing
     (Role::Agent, "这款特别稳 保本的", &[("TST-001", "保本")]),
     (Role::Agent, "差不多保本", &[("TST-001", "保本")]),
