@@ -768,7 +768,12 @@ impl Eval<'_> {
             }
             let said = self.in_utt(cue, c)[0];
             if let Some(a) = answer {
-                if !window.iter().any(|&u| self.has(a, u)) {
+                // A complaint voiced again soon after the agent apologised for
+                // it (非常抱歉… 那我要投诉) was answered already: twice the
+                // window's turns before the cue count.
+                let earlier = (0..c).rev().filter(|&u| roles.contains(&self.role(u)));
+                let answered_before = turns.is_some_and(|n| earlier.take(2 * n).any(|u| self.has(a, u)));
+                if !answered_before && !window.iter().any(|&u| self.has(a, u)) {
                     missing.push(c);
                 }
             }
