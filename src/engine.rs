@@ -12,7 +12,7 @@
 use crate::calllevel::{CallLevel, CallScan};
 use crate::matcher::{HitKind, Matcher, RawHit, Source};
 use crate::model::{Call, Role, Utterance};
-use crate::normalize::{is_clause_break, Normalized};
+use crate::normalize::{is_chinese, is_clause_break, Normalized};
 use crate::rules::{Boundary, ExceptionScope, Rule, RuleSet};
 use crate::segment::Segmenter;
 
@@ -316,8 +316,8 @@ fn ends_a_word(text: &str, end: usize, boundaries: &[usize]) -> bool {
 }
 
 /// Negation and exceptions: the cheap checks, run before segmentation. A
-/// negator or an exception counts within the hit's clause, unless a pause
-/// stands between them (see [`cut_off`]).
+/// negator counts within the hit's clause unless a pause cuts it off (see
+/// [`cut_off`]); an exception counts anywhere in its scope.
 fn survives_context<'p>(
     rule: &Rule,
     hit: &RawHit,
@@ -327,7 +327,7 @@ fn survives_context<'p>(
 ) -> bool {
     let (clause_start, clause_end) = clause(text, hit.start, hit.end);
     if rule.negation > 0 {
-        let cut = |from: usize, to: usize| cut_off(text, pauses(), (from, to), (hit.start, hit.end));
+        let cut = |negator_end: usize| cut_off(text, pauses(), negator_end, hit.start);
         let paused_at = |end: usize| pauses().contains(&(clause_start + end));
         let before = &text[clause_start..hit.start];
         if negated(text, clause_start, hit.start, rule.negation, cut) || widely_negated(before, paused_at) {
@@ -343,19 +343,18 @@ fn survives_context<'p>(
         .any(|e| e.kind == HitKind::Exception && e.rule == hit.rule && e.start < to && e.end > from)
 }
 
-/// Characters between a negator or an exception and a pause for the pause
-/// to end its reach: 我们不会向您索要验证码 您现在把验证码报给我 is two
-/// clauses, but in 我们不会 向您索要验证码 the speaker paused mid-clause.
+/// Characters between a negator and a pause for the pause to end its
+/// reach: 我们不会向您索要验证码 您现在把验证码报给我 is two clauses, but in
+/// 我们不会 向您索要验证码 the speaker paused mid-clause.
 const CLAUSE_BEFORE_PAUSE: usize = 2;
 
-/// Whether a pause separates the context `[from, to)` from the hit: one
-/// between them, at least [`CLAUSE_BEFORE_PAUSE`] characters away from the
-/// context, so that the context's own clause goes on after it.
-fn cut_off(text: &str, pauses: &[usize], (from, to): (usize, usize), (start, end): (usize, usize)) -> bool {
-    let chars = |a: usize, b: usize| text.get(a..b).map_or(0, |t| t.chars().count());
+/// Whether a pause between a negator ending at `negator_end` and a hit
+/// starting at `hit_start` ends the negator's reach: one at least
+/// [`CLAUSE_BEFORE_PAUSE`] characters after the negator, so that its own
+/// clause went on before the pause.
+fn cut_off(text: &str, pauses: &[usize], negator_end: usize, hit_start: usize) -> bool {
     pauses.iter().any(|&p| {
-        (to <= p && p <= start && chars(to, p) >= CLAUSE_BEFORE_PAUSE)
-            || (end <= p && p <= from && chars(p, from) >= CLAUSE_BEFORE_PAUSE)
+        (negator_end..=hit_start).contains(&p) && text[negator_end..p].chars().count() >= CLAUSE_BEFORE_PAUSE
     })
 }
 
@@ -488,10 +487,10 @@ fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
     let word_at =
         |words: &[&'static str], rest: &str| words.iter().find(|w| rest.starts_with(*w)).map(|w| w.len());
     // Every denial starts with one of these: most clauses are told at once.
-    let starts = before
+    let mut starts = before
         .char_indices()
         .filter(|(_, c)| matches!(c, '不' | '没' | '无' | '别' | '并' | '谁'));
-    starts.into_iter().any(|(i, _)| {
+    starts.any(|(i, _)| {
         let rest = &before[i..];
         let wide = word_at(WIDE_NEGATIONS, rest).is_some_and(|len| covers(i + len));
         wide || word_at(DENYING_MODALS, rest).is_some_and(|len| {
@@ -556,20 +555,14 @@ const NOT_VERBS: &[char] = &[
 /// (V不C: 登不上了, 操作不了), which says the customer cannot do something
 /// and negates nothing after it.
 fn is_potential_complement(prev: Option<char>, next: Option<char>) -> bool {
-    let verb_before = prev.is_some_and(|p| ('\u{4e00}'..='\u{9fff}').contains(&p) && !NOT_VERBS.contains(&p));
+    let verb_before = prev.is_some_and(|p| is_chinese(p) && !NOT_VERBS.contains(&p));
     verb_before && next.is_some_and(|n| COMPLEMENTS.contains(&n))
 }
 
 /// Whether a negator stands within `window` characters before `at`, in the
 /// clause starting at `clause_start`. A-not-A questions (是不是, 有没有) and
 /// the words of [`NOT_NEGATIONS`], every character of them, do not negate.
-fn negated(
-    text: &str,
-    clause_start: usize,
-    at: usize,
-    window: usize,
-    cut: impl Fn(usize, usize) -> bool,
-) -> bool {
+fn negated(text: &str, clause_start: usize, at: usize, window: usize, cut: impl Fn(usize) -> bool) -> bool {
     let before = &text[clause_start..at];
     // Byte where the window's first character starts.
     let from = match window {
@@ -591,9 +584,8 @@ fn negated(
                 None => {
                     let next = text[clause_start + i + c.len_utf8()..].chars().next();
                     let a_not_a = prev.is_some() && prev == next;
-                    let end = clause_start + i + c.len_utf8();
                     let complement = c == '不' && is_potential_complement(prev, next);
-                    if i >= from && !a_not_a && !complement && !cut(end - c.len_utf8(), end) {
+                    if i >= from && !a_not_a && !complement && !cut(clause_start + i + c.len_utf8()) {
                         return true;
                     }
                 }
@@ -640,29 +632,23 @@ mod tests {
     fn negation_window_and_non_negating_words() {
         let t = "这个产品不保本";
         let at = t.find("保本").unwrap();
-        assert!(negated(t, 0, at, 2, |_, _| false));
+        assert!(negated(t, 0, at, 2, |_| false));
         let t = "这个产品是不是保本";
         let at = t.find("保本").unwrap();
-        assert!(!negated(t, 0, at, 3, |_, _| false));
+        assert!(!negated(t, 0, at, 3, |_| false));
         let t = "不但保本";
-        assert!(!negated(t, 0, t.find("保本").unwrap(), 3, |_, _| false));
+        assert!(!negated(t, 0, t.find("保本").unwrap(), 3, |_| false));
         let t = "不,这个保本";
-        assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4, |_, _| {
-            false
-        }));
+        assert!(!negated(t, "不,".len(), t.find("保本").unwrap(), 4, |_| false));
         // Affirmations that start with a negator.
         for t in ["没错我们就是乱收费", "没问题保本的", "没关系我们就是乱收费"] {
             let at = t.find("我们").or_else(|| t.find("保本")).unwrap();
-            assert!(!negated(t, 0, at, 4, |_, _| false), "{t}");
+            assert!(!negated(t, 0, at, 4, |_| false), "{t}");
         }
         let t = "没错,不保本";
-        assert!(negated(
-            t,
-            "没错,".len(),
-            t.find("保本").unwrap(),
-            2,
-            |_, _| false
-        ));
+        assert!(negated(t, "没错,".len(), t.find("保本").unwrap(), 2, |_| {
+            false
+        }));
         // Answers and reassurances, doubled or not, before the claim.
         for t in [
             "不会的保本的",
@@ -671,10 +657,10 @@ mod tests {
             "别担心保本的",
         ] {
             let at = t.find("保本").or_else(|| t.find("您把")).unwrap();
-            assert!(!negated(t, 0, at, 4, |_, _| false), "{t}");
+            assert!(!negated(t, 0, at, 4, |_| false), "{t}");
         }
         let t = "不会的,我们不会保本";
-        assert!(negated(t, 0, t.rfind("保本").unwrap(), 3, |_, _| false));
+        assert!(negated(t, 0, t.rfind("保本").unwrap(), 3, |_| false));
     }
 
     #[test]

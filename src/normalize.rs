@@ -409,7 +409,8 @@ pub fn pauses(norm: &Normalized, original: &str) -> Vec<usize> {
 /// spaces separate words, not clauses.
 const MIN_CHARS_PER_PAUSE: usize = 4;
 
-fn is_chinese(c: char) -> bool {
+/// Whether `c` is a CJK ideograph (the unified block and extension A).
+pub fn is_chinese(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9FFF}')
 }
 
