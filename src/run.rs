@@ -11,7 +11,7 @@
 
 use crate::engine::{Linter, Scratch};
 use crate::input::array::{Element, Splitter};
-use crate::input::batch::{Batch, Batches, Broken, Line, Lines, Split};
+use crate::input::batch::{Batch, Batches, Broken, Line, Lines, RowLines, Rows, Split};
 use crate::input::{self, Format, Input, JsonStart, Problem, ProblemScope, Record};
 use crate::report::{CallResult, Progress, Reporter, Summary};
 use rayon::prelude::*;
@@ -62,6 +62,7 @@ pub fn check(linter: &Linter, options: &CheckOptions, reporter: &mut dyn Reporte
                 continue;
             }
             Format::Json => match input::open(&input).and_then(input::json_start) {
+                Ok(JsonStart::Rows(reader)) => (Format::Json, (input == Input::Stdin).then_some(reader)),
                 Ok(JsonStart::Array(reader)) => {
                     run.documents(std::mem::take(&mut documents))?;
                     run.stream_array(&input, reader, options.batch_bytes)?;
@@ -141,6 +142,15 @@ impl StreamUnit for Line {
     }
 }
 
+impl StreamUnit for Rows {
+    fn record(&self, file: &str, buffer: &[u8]) -> (usize, Record) {
+        let rows: Vec<(usize, &[u8])> = (self.lines.iter())
+            .map(|l| (l.number, &buffer[l.start..l.end]))
+            .collect();
+        (rows[0].0, input::record_from_rows(file, &rows))
+    }
+}
+
 impl StreamUnit for Element {
     fn record(&self, file: &str, buffer: &[u8]) -> (usize, Record) {
         let bytes = &buffer[self.start..self.end];
@@ -172,7 +182,13 @@ impl Run<'_> {
     fn stream_lines(&mut self, input: &Input, batch_bytes: usize) -> io::Result<()> {
         let file: Arc<str> = input.display_name().into();
         match input::open(input) {
-            Ok(reader) => self.stream(file, Batches::<Lines>::new(reader, batch_bytes)),
+            Ok(mut reader) => {
+                if input::is_row_per_utterance(&mut reader) {
+                    self.stream(file, Batches::<RowLines>::new(reader, batch_bytes))
+                } else {
+                    self.stream(file, Batches::<Lines>::new(reader, batch_bytes))
+                }
+            }
             Err(e) => self.problem(&file_problem(&file, format!("cannot read: {e}"))),
         }
     }

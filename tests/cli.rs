@@ -596,6 +596,85 @@ fn csv_transcript_tables_group_rows_into_calls() {
 }
 
 #[test]
+fn jsonl_written_a_row_per_utterance_is_read_as_calls_of_consecutive_rows() {
+    // A table exported a row per utterance: rows of one call are consecutive.
+    let input = concat!(
+        r#"{"id":1,"session_id":"A","speaker":"客户","content":"我要投诉","start":0,"end":2}"#,
+        "\n",
+        r#"{"id":2,"session_id":"A","speaker":"坐席","content":"这个保本","start":2.5,"end":4}"#,
+        "\n\n",
+        "not json\n",
+        r#"{"id":3,"session_id":"B","speaker":"坐席","content":"对 保本"}"#,
+        "\n",
+    );
+    let assert = starter()
+        .args(["--format", "jsonl", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(2); // the unreadable row
+    let out = assert.get_output();
+    let got: Vec<(String, String, u64, u64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap().to_owned();
+            (
+                s("rule"),
+                s("call_id"),
+                f["utterance"].as_u64().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("TST-004", "A", 0, 1),
+        ("TST-001", "A", 1, 2),
+        ("TST-001", "B", 0, 5),
+    ];
+    assert_eq!(
+        got,
+        expected.map(|(r, c, u, l)| (r.to_owned(), c.to_owned(), u, l))
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin> line 4: skipped utterance: not a valid utterance object"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 calls, 3 utterances"), "{stderr}");
+}
+
+#[test]
+fn a_json_array_of_utterances_is_read_as_its_calls() {
+    let input = concat!(
+        "[\n",
+        r#"  {"role": "客户", "text": "我要投诉"},"#,
+        "\n",
+        r#"  {"role": "坐席", "text": "这个保本"}"#,
+        "\n]\n",
+    );
+    let assert = starter()
+        .args(["--format", "jsonl", "--input-format", "json", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1);
+    let out = assert.get_output();
+    let got: Vec<(String, u64, u64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["utterance"].as_u64().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("TST-004".to_owned(), 0, 2), ("TST-001".to_owned(), 1, 3)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 call, 2 utterances"), "{stderr}");
+}
+
+#[test]
 fn chat_logs_and_dataset_dialogues_read_by_their_own_keys() {
     // A chat log (user / assistant, `messages`, `content`) and a dialogue
     // dataset's record (`dialog`, `speaker` Q / A, `utterance`).

@@ -11,6 +11,7 @@
 //! around it is shared: fill, cut, carry, and a read error held back until
 //! the records read in full before it have gone out.
 
+use super::jsonl::RowCalls;
 use std::io::{self, BufRead, Read};
 
 /// How much a batch reader asks its reader for at a time.
@@ -227,6 +228,79 @@ impl Split for Lines {
     }
 }
 
+/// The lines of one call in a dump written a row per utterance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rows {
+    /// One line per utterance, in order.
+    pub lines: Vec<Line>,
+}
+
+/// Splits JSONL written a row per utterance into calls: runs of lines that
+/// name the same call id ([`super::jsonl::row_call_id`]). A batch ends only
+/// where a call does, so that no call is split between two batches.
+#[derive(Debug, Default)]
+pub struct RowLines {
+    lines: Lines,
+    calls: RowCalls,
+    /// The lines of the call not known to be complete yet.
+    open: Vec<Line>,
+    /// Scratch for the lines of one scan.
+    scanned: Vec<Line>,
+}
+
+impl RowLines {
+    fn take(&mut self, buffer: &[u8], units: &mut Vec<Rows>) {
+        for line in std::mem::take(&mut self.scanned) {
+            if self.calls.starts_call(&buffer[line.start..line.end]) {
+                self.close(units);
+            }
+            self.open.push(line);
+        }
+    }
+
+    fn close(&mut self, units: &mut Vec<Rows>) {
+        units.push(Rows {
+            lines: std::mem::take(&mut self.open),
+        });
+    }
+}
+
+impl Split for RowLines {
+    type Unit = Rows;
+
+    fn scan(&mut self, buffer: &[u8], units: &mut Vec<Rows>) {
+        self.lines.scan(buffer, &mut self.scanned);
+        self.take(buffer, units);
+    }
+
+    fn is_broken(&self) -> bool {
+        false
+    }
+
+    fn complete(&self) -> usize {
+        self.open.first().map_or(self.lines.pos, |line| line.start)
+    }
+
+    fn cut(&mut self, _buffer: &[u8]) -> usize {
+        let cut = self.complete();
+        self.lines.pos -= cut;
+        for line in &mut self.open {
+            line.start -= cut;
+            line.end -= cut;
+        }
+        cut
+    }
+
+    fn finish(&mut self, buffer: &[u8], units: &mut Vec<Rows>) -> Option<Broken> {
+        self.lines.finish(buffer, &mut self.scanned);
+        self.take(buffer, units);
+        if !self.open.is_empty() {
+            self.close(units);
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -280,6 +354,50 @@ pub(super) mod tests {
             lines.extend(batch.units.iter().map(|l| (l.number, l.end - l.start)));
         }
         assert_eq!(lines, [(1001, 7)]);
+    }
+
+    #[test]
+    fn rows_of_one_call_stay_together_whatever_the_batch_size() {
+        let input: &'static [u8] = concat!(
+            "{\"call_id\":\"a\",\"text\":\"1\"}\n",
+            "{\"call_id\":\"a\",\"text\":\"2\"}\n",
+            "\n",
+            "{\"call_id\":7,\"text\":\"3\"}\n",
+            "not json\n",
+            "{\"call_id\":7,\"text\":\"4\"}\n",
+            "{\"text\":\"5\"}\n",
+            "{\"text\":\"6\"}",
+        )
+        .as_bytes();
+        for batch_bytes in [1, 7, 40, 1 << 20] {
+            let reader = Box::new(BufReader::with_capacity(3, input));
+            let mut calls: Vec<Vec<(usize, String)>> = Vec::new();
+            for batch in Batches::<RowLines>::new(reader, batch_bytes) {
+                let batch = batch.unwrap();
+                let text = |l: &Line| String::from_utf8_lossy(&batch.buffer[l.start..l.end]).into_owned();
+                calls.extend(
+                    batch
+                        .units
+                        .iter()
+                        .map(|rows| rows.lines.iter().map(|l| (l.number, text(l))).collect()),
+                );
+            }
+            let numbers: Vec<Vec<usize>> = (calls.iter()).map(|c| c.iter().map(|l| l.0).collect()).collect();
+            // The unreadable line stays with the call it sits in; rows
+            // without a call id make one call of their own.
+            assert_eq!(
+                numbers,
+                [vec![1, 2], vec![4, 5, 6], vec![7, 8]],
+                "batch size {batch_bytes}"
+            );
+            let lines: Vec<&str> = input
+                .split(|&b| b == b'\n')
+                .map(|l| std::str::from_utf8(l).unwrap())
+                .collect();
+            for (number, text) in calls.iter().flatten() {
+                assert_eq!(text, lines[number - 1], "batch size {batch_bytes}");
+            }
+        }
     }
 
     /// A reader that gives `data`, then fails with "disk gone".

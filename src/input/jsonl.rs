@@ -444,14 +444,167 @@ pub fn parse_call(json: &[u8], fallback_id: &str) -> ParsedCall {
     // per-string check, which is slow on Chinese text. sonic-rs parses a
     // dump's lines half again as fast as serde_json; a line it rejects is
     // parsed again by serde_json, whose errors name the line and column.
+    from_raw(from_json(json, "call")?, fallback_id)
+}
+
+/// `json` parsed by sonic-rs, or by serde_json where sonic-rs cannot (too
+/// deep, invalid UTF-8, a syntax error to describe).
+/// `what` names the object in messages.
+fn from_json<'a, T: Deserialize<'a>>(json: &'a [u8], what: &str) -> Result<T, String> {
     let parsed = (simdutf8::basic::from_utf8(json).ok())
         .filter(|_| is_shallow(json))
-        .and_then(|text| sonic_rs::from_str::<RawCall>(text).ok());
-    let raw = match parsed {
-        Some(raw) => raw,
-        None => serde_json::from_slice(json).map_err(describe_json_error)?,
+        .and_then(|text| sonic_rs::from_str::<T>(text).ok());
+    match parsed {
+        Some(raw) => Ok(raw),
+        None => serde_json::from_slice(json).map_err(|e| describe_json_error(e, what)),
+    }
+}
+
+/// One line of a dump written a row per utterance (a database table
+/// exported as JSONL): the utterance's fields beside its call's id.
+#[derive(Default)]
+struct RawRow<'a> {
+    call_id: Option<Scalar<'a>>,
+    agent_id: Option<Scalar<'a>>,
+    utterance: RawUtterance<'a>,
+    /// The record has an `utterances` field: it is a call, not a row.
+    is_call: bool,
+}
+
+/// [`key_in`] for a row's keys: an utterance's, then its call's id and
+/// agent. A bare `id` in a row is the row's own, not its call's.
+fn row_key(key: &str) -> Option<(usize, usize)> {
+    if let Some((field, rank)) = utterance_key(key) {
+        return Some((field + 2, rank));
+    }
+    match call_key(key)? {
+        (0, 3) => None,
+        (field @ 0..=1, rank) => Some((field, rank)),
+        (3, rank) => Some((6, rank)),
+        _ => None,
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawRow<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RowVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for RowVisitor<'a> {
+            type Value = RawRow<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an utterance object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawRow<'a>, A::Error> {
+                let mut row = RawRow::default();
+                let u = &mut row.utterance;
+                read_fields::<_, 7>(&mut map, row_key, |field, map| {
+                    match field {
+                        0 => row.call_id = map.next_value()?,
+                        1 => row.agent_id = map.next_value()?,
+                        2 => u.role = map.next_value()?,
+                        3 => u.text = map.next_value::<Option<BorrowedText>>()?.map(|t| t.0),
+                        4 => u.start = map.next_value()?,
+                        5 => u.end = map.next_value()?,
+                        _ => {
+                            row.is_call = true;
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                    Ok(())
+                })?;
+                Ok(row)
+            }
+        }
+
+        deserializer.deserialize_map(RowVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Whether a JSONL line is one utterance rather than a call: it has text
+/// and no list of utterances.
+pub fn is_utterance_row(json: &[u8]) -> bool {
+    from_json::<RawRow>(json, "utterance").is_ok_and(|row| !row.is_call && row.utterance.text.is_some())
+}
+
+/// The id of the call an utterance row belongs to (`None` when it names
+/// none), or `Err` when the line is no JSON object.
+pub fn row_call_id(json: &[u8]) -> Result<Option<String>, String> {
+    Ok(from_json::<RawRow>(json, "utterance")?
+        .call_id
+        .map(Scalar::into_string))
+}
+
+/// Tells where one call's rows end and the next call's begin, row by row.
+#[derive(Debug, Default)]
+pub struct RowCalls {
+    /// The call id of the rows so far; `None` also for rows naming none.
+    id: Option<String>,
+    /// Whether a row has been seen.
+    started: bool,
+}
+
+impl RowCalls {
+    /// Whether the row `json` starts a call other than the previous row's.
+    /// A row that is no JSON object stays with the call it sits in, to be
+    /// reported there as an utterance that could not be read.
+    pub fn starts_call(&mut self, json: &[u8]) -> bool {
+        let Ok(id) = row_call_id(json) else {
+            return false;
+        };
+        let starts = self.started && id != self.id;
+        self.started = true;
+        self.id = id;
+        starts
+    }
+}
+
+/// A call from consecutive utterance rows, each `(line number, JSON)`;
+/// rows that cannot be read are left out as problems naming their line.
+pub fn parse_rows(
+    rows: &[(usize, &[u8])],
+    fallback_id: &str,
+) -> Result<(Call, Vec<(usize, String)>), String> {
+    let mut call = Call {
+        id: String::new(),
+        agent_id: None,
+        started_at: None,
+        utterances: Vec::with_capacity(rows.len()),
+        script: false,
     };
-    from_raw(raw, fallback_id)
+    let mut id = None;
+    let mut problems = Vec::new();
+    let mut speakers = Vec::new();
+    for (index, &(line, json)) in rows.iter().enumerate() {
+        let parsed = from_json::<RawRow>(json, "utterance").and_then(|row| {
+            id = id.take().or(row.call_id);
+            call.agent_id = call.agent_id.take().or(row.agent_id.map(Scalar::into_string));
+            to_utterance(index, row.utterance)
+        });
+        match parsed {
+            Ok((mut utterance, speaker)) => {
+                utterance.line = Some(line);
+                if let Some(label) = speaker {
+                    speakers.push((call.utterances.len(), label));
+                }
+                call.utterances.push(utterance);
+            }
+            Err(reason) => problems.push(UtteranceProblem { index, reason }),
+        }
+    }
+    settle_speakers(&mut call.utterances, speakers, &mut problems);
+    if call.utterances.is_empty() {
+        let first = problems.into_iter().next().map(|p| p.reason);
+        return Err(first.unwrap_or_else(|| "call has no utterances".into()));
+    }
+    call.id = id.map_or_else(|| fallback_id.to_string(), Scalar::into_string);
+    call.rescale_millisecond_times();
+    let at_lines = problems
+        .into_iter()
+        .map(|p| (rows[p.index].0, p.reason))
+        .collect();
+    Ok((call, at_lines))
 }
 
 /// How deep the JSON given to sonic-rs may nest. It recurses once a level
@@ -467,11 +620,11 @@ fn is_shallow(json: &[u8]) -> bool {
     json.len() <= SONIC_MAX_DEPTH || memchr::memchr2_iter(b'[', b'{', json).count() <= SONIC_MAX_DEPTH
 }
 
-fn describe_json_error(err: serde_json::Error) -> String {
+fn describe_json_error(err: serde_json::Error, what: &str) -> String {
     if err.is_eof() {
         format!("truncated JSON ({err})")
     } else {
-        format!("not a valid call object: {err}")
+        format!("not a valid {what} object: {err}")
     }
 }
 

@@ -4,7 +4,8 @@
 //! `.md`, each optionally `.gz`); gzip is recognised by its magic bytes, so
 //! `zcat`-less pipelines work too. JSONL, and JSON that is an array of calls,
 //! are read in batches of lines or elements so that memory stays bounded
-//! whatever the size of the file; every other format is a document read whole.
+//! whatever the size of the file; JSONL written a row per utterance is read
+//! in batches of whole calls. Every other format is a document read whole.
 //!
 //! Readers never stop at a bad record: they hand back an error for that
 //! record, naming the file, the line or record, and the reason.
@@ -32,9 +33,9 @@ use std::sync::{Arc, OnceLock};
 pub enum Format {
     /// Decide from the file name (stdin: JSONL).
     Auto,
-    /// One call per line.
+    /// One call per line, or one utterance per line.
     Jsonl,
-    /// One call, or an array of calls.
+    /// One call, an array of calls, or an array of utterances.
     Json,
     /// `坐席：…` / `客户：…` lines, one call per file.
     Transcript,
@@ -272,6 +273,95 @@ pub fn record_from_line(file: &str, line_no: usize, bytes: &[u8]) -> Record {
     finish_record(format!("line {line_no}"), call)
 }
 
+/// Makes one call of consecutive utterance rows, each `(line number, JSON)`.
+pub fn record_from_rows(file: &str, rows: &[(usize, &[u8])]) -> Record {
+    let first = rows.first().map_or(0, |r| r.0);
+    let location = match rows.last() {
+        Some(&(last, _)) if last != first => format!("lines {first}-{last}"),
+        _ => format!("line {first}"),
+    };
+    match jsonl::parse_rows(rows, &format!("{file}:{first}")) {
+        Ok((call, problems)) => Record {
+            location,
+            call: Ok(call),
+            skipped_utterances: (problems.into_iter())
+                .map(|(line, reason)| (format!("line {line}"), reason))
+                .collect(),
+        },
+        Err(reason) => Record {
+            location,
+            call: Err(reason),
+            skipped_utterances: Vec::new(),
+        },
+    }
+}
+
+/// Whether a JSONL input is written a row per utterance, by its first
+/// non-blank line, looked at without consuming it. A first line too long
+/// for the reader's buffer is taken for a call.
+pub fn is_row_per_utterance(reader: &mut dyn BufRead) -> bool {
+    // `fields:` names a call's keys: its lines are calls.
+    if crate::config::field_map().is_some() {
+        return false;
+    }
+    let Ok(buffer) = reader.fill_buf() else {
+        return false;
+    };
+    let first = buffer
+        .split(|&b| b == b'\n')
+        .find(|line| line.iter().any(|b| !b.is_ascii_whitespace()));
+    match first {
+        Some(line) if line.len() < buffer.len() => jsonl::is_utterance_row(line),
+        _ => false,
+    }
+}
+
+/// Whether a JSON array holds utterances rather than calls, by its first
+/// element, looked at without consuming it. A first element too long for
+/// the reader's buffer is taken for a call.
+fn is_array_of_rows(reader: &mut dyn BufRead) -> bool {
+    if crate::config::field_map().is_some() {
+        return false;
+    }
+    let Ok(buffer) = reader.fill_buf() else {
+        return false;
+    };
+    let mut split = array::Splitter::default();
+    let mut elements = Vec::new();
+    batch::Split::scan(&mut split, buffer, &mut elements);
+    elements
+        .first()
+        .is_some_and(|e| jsonl::is_utterance_row(&buffer[e.start..e.end]))
+}
+
+/// The calls of a JSON array of utterance rows, read whole: consecutive
+/// rows with the same call id make a call.
+fn rows_from_array(bytes: &[u8], name: &str) -> Vec<Record> {
+    let mut split = array::Splitter::default();
+    let mut elements = Vec::new();
+    batch::Split::scan(&mut split, bytes, &mut elements);
+    let broken = batch::Split::finish(&mut split, bytes, &mut elements);
+    let mut records = Vec::new();
+    let mut calls = jsonl::RowCalls::default();
+    let mut rows: Vec<(usize, &[u8])> = Vec::new();
+    for element in &elements {
+        let row = &bytes[element.start..element.end];
+        if calls.starts_call(row) {
+            records.push(record_from_rows(name, &std::mem::take(&mut rows)));
+        }
+        rows.push((element.line, row));
+    }
+    if !rows.is_empty() {
+        records.push(record_from_rows(name, &rows));
+    }
+    records.extend(broken.map(|b| Record {
+        location: b.location,
+        call: Err(b.reason),
+        skipped_utterances: Vec::new(),
+    }));
+    records
+}
+
 /// Parses the `index`th (1-based) element of a JSON array of calls into a record.
 pub fn record_from_element(file: &str, index: usize, bytes: &[u8]) -> Record {
     let call = parse_record(bytes, &format!("{file}#{index}"), "record");
@@ -295,6 +385,9 @@ fn parse_record(bytes: &[u8], fallback_id: &str, unit: &str) -> jsonl::ParsedCal
 pub enum JsonStart {
     /// `[`: an array of calls, to be read in batches.
     Array(Box<dyn BufRead + Send>),
+    /// `[` and an utterance: one call's (or a few calls') utterances, to be
+    /// read whole.
+    Rows(Box<dyn BufRead + Send>),
     /// Anything else: one call or a script catalog, to be read whole.
     Document(Box<dyn BufRead + Send>),
 }
@@ -318,13 +411,14 @@ pub fn json_start(mut reader: Box<dyn BufRead + Send>) -> io::Result<JsonStart> 
         let read = buffer.len();
         reader.consume(read);
     };
+    let rows = first == Some(b'[') && is_array_of_rows(&mut reader);
     if !space.is_empty() {
         reader = Box::new(io::Cursor::new(space).chain(reader));
     }
-    Ok(if first == Some(b'[') {
-        JsonStart::Array(reader)
-    } else {
-        JsonStart::Document(reader)
+    Ok(match first {
+        Some(b'[') if rows => JsonStart::Rows(reader),
+        Some(b'[') => JsonStart::Array(reader),
+        _ => JsonStart::Document(reader),
     })
 }
 
@@ -382,6 +476,10 @@ pub fn read_document(
         };
     }
     if format == Format::Json {
+        // Arrays of calls are streamed: an array read whole holds utterances.
+        if bytes.iter().find(|&&b| !array::is_space(b)) == Some(&b'[') {
+            return Ok(rows_from_array(&bytes, &name));
+        }
         if let Some(records) = catalog::try_json(&bytes, &name, &crate::config::catalog()) {
             return Ok(records);
         }

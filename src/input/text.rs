@@ -77,12 +77,17 @@ fn char_column(line: &str, byte: usize) -> usize {
 }
 
 /// Reads a dialogue transcript as one call named `id`.
+///
+/// Labels that name no role (`A`/`B`, `说话人1`/`说话人2`) are settled by
+/// what each side says ([`super::speakers`]) when the transcript has exactly
+/// two of them; otherwise their lines are skipped as problems.
 pub fn parse_transcript(text: &str, id: &str) -> (Call, Vec<LineProblem>) {
     let mut call = Call {
         id: id.to_string(),
         ..Call::default()
     };
     let mut problems = Vec::new();
+    let mut turns: Vec<Turn> = Vec::new();
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
         // `# callint: ignore[…] reason` comments are not speech (see crate::suppress).
@@ -98,33 +103,72 @@ pub fn parse_transcript(text: &str, id: &str) -> (Call, Vec<LineProblem>) {
             });
             continue;
         };
-        let Some(role) = Role::parse(label) else {
+        let words = words.trim_start();
+        // `words` lies inside `raw_line` (trims and splits borrow), so this
+        // is its offset even when the line has trailing whitespace.
+        let byte = words.as_ptr() as usize - raw_line.as_ptr() as usize;
+        turns.push(Turn {
+            line: line_no,
+            time,
+            label,
+            text: words.trim_end(),
+            column: char_column(raw_line, byte),
+        });
+    }
+    let roles = roles_of(&turns);
+    for (turn, role) in turns.iter().zip(roles) {
+        let Some(role) = role else {
             problems.push(LineProblem {
-                line: line_no,
+                line: turn.line,
                 reason: format!(
-                    "unknown role {label:?} (expected agent/坐席/客服/A or customer/客户/用户/C)"
+                    "unknown role {:?} (expected agent/坐席/客服/A or customer/客户/用户/C)",
+                    turn.label
                 ),
             });
             continue;
         };
-        let words_trimmed = words.trim_start();
-        // `words_trimmed` lies inside `raw_line` (trims and splits borrow), so
-        // this is its offset even when the line has trailing whitespace.
-        let byte = words_trimmed.as_ptr() as usize - raw_line.as_ptr() as usize;
-        if let (Some(t), Some(prev)) = (time, call.utterances.last_mut()) {
+        if let (Some(t), Some(prev)) = (turn.time, call.utterances.last_mut()) {
             prev.end = prev.end.or(Some(t));
         }
         call.utterances.push(Utterance {
             index: call.utterances.len(),
             role,
-            text: words_trimmed.trim_end().to_string(),
-            start: time,
+            text: turn.text.to_string(),
+            start: turn.time,
             end: None,
-            line: Some(line_no),
-            column: Some(char_column(raw_line, byte)),
+            line: Some(turn.line),
+            column: Some(turn.column),
         });
     }
+    problems.sort_by_key(|p| p.line);
     (call, problems)
+}
+
+/// A labelled line of a transcript.
+struct Turn<'a> {
+    line: usize,
+    time: Option<f64>,
+    label: &'a str,
+    text: &'a str,
+    column: usize,
+}
+
+/// Each turn's role: by its label, or, when some label names none and the
+/// others name one only by a letter (`A`), by what the two sides say.
+fn roles_of(turns: &[Turn]) -> Vec<Option<Role>> {
+    let roles: Vec<Option<Role>> = turns.iter().map(|t| Role::parse(t.label)).collect();
+    let letter = |label: &str| label.len() == 1 && label.as_bytes()[0].is_ascii_alphabetic();
+    let settle = (turns.iter().zip(&roles)).any(|(_, role)| role.is_none())
+        && (turns.iter().zip(&roles)).all(|(turn, role)| role.is_none() || letter(turn.label));
+    if !settle {
+        return roles;
+    }
+    let labels: Vec<&str> = turns.iter().map(|t| t.label).collect();
+    let texts: Vec<&str> = turns.iter().map(|t| t.text).collect();
+    match super::speakers::settle(&labels, &texts) {
+        Some(settled) => settled.into_iter().map(Some).collect(),
+        None => roles,
+    }
 }
 
 /// Reads a script-library file: every non-empty line is an agent utterance.
@@ -219,6 +263,22 @@ mod tests {
         assert_eq!(call.utterances[0].column, Some(15));
         assert_eq!(problems[0].line, 4);
         assert!(problems[0].reason.contains("机器人"));
+    }
+
+    #[test]
+    fn two_unnamed_speakers_get_the_roles_their_words_point_to() {
+        // `A` alone would read as the agent; beside `B` it is only a label.
+        let text = "A：你好 我想问一下我的账单\nB：您好 请问有什么可以帮您\nA：我要投诉\n";
+        let (call, problems) = parse_transcript(text, "t");
+        assert!(problems.is_empty(), "{problems:?}");
+        let roles: Vec<Role> = call.utterances.iter().map(|u| u.role).collect();
+        assert_eq!(roles, [Role::Customer, Role::Agent, Role::Customer]);
+        // A role named in words is never overruled: the label that names
+        // none is skipped.
+        let (call, problems) = parse_transcript("客服：我想问一下\n张先生：您好 请问有什么可以帮您\n", "t");
+        assert_eq!(call.utterances.len(), 1);
+        assert_eq!(call.utterances[0].role, Role::Agent);
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]
