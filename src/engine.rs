@@ -416,6 +416,11 @@ const NOT_NEGATIONS: &[&str] = &[
     "别急",
     "不要紧",
     "未来",
+    // Judgements that end their own phrase: 您不同意也没用 信息已经共享了,
+    // 您眼神不好 密码我帮您输.
+    "没用",
+    "不好",
+    "不行",
 ];
 
 /// Denials whose scope is the rest of the clause, not the few characters of
@@ -448,10 +453,16 @@ const WIDE_NEGATIONS: &[&str] = &[
     "别听信",
 ];
 
+/// Whether `word` of [`NOT_NEGATIONS`], said before `after`, is a hedge
+/// that negates after all: 眼神不好 judges, 不好保证收益 and 不好说 deny.
+fn hedges(word: &str, after: &str) -> bool {
+    word == "不好" && ASSERTING.iter().any(|a| after.starts_with(a))
+}
+
 /// A modal denial that, followed within [`MODAL_GAP`] characters by a verb
 /// of [`ASSERTING`], denies the whole claim after it: 我可不敢跟您承诺保本,
 /// 我们不能保证收益一定能达到.
-const DENYING_MODALS: &[&str] = &["不敢", "不能", "无法", "没法", "没办法", "不会", "不可能"];
+const DENYING_MODALS: &[&str] = &["不敢", "不能", "无法", "没法", "没办法", "不会", "不可能", "不好"];
 const ASSERTING: &[&str] = &["保证", "承诺", "打包票", "担保", "说"];
 const MODAL_GAP: usize = 4;
 
@@ -579,7 +590,8 @@ fn negated(text: &str, clause_start: usize, at: usize, window: usize, cut: impl 
         };
         if i >= skip_to && NEGATORS.contains(&c) && !inside_a_word() {
             let rest = &before[i..];
-            match NOT_NEGATIONS.iter().find(|w| rest.starts_with(*w)) {
+            let after = |word: &str| &text[clause_start + i + word.len()..];
+            match (NOT_NEGATIONS.iter()).find(|w| rest.starts_with(*w) && !hedges(w, after(w))) {
                 Some(word) => skip_to = i + word.len(),
                 None => {
                     let next = text[clause_start + i + c.len_utf8()..].chars().next();
@@ -661,6 +673,15 @@ mod tests {
         }
         let t = "不会的,我们不会保本";
         assert!(negated(t, 0, t.rfind("保本").unwrap(), 3, |_| false));
+        // Judgements that end their own phrase, unless a hedge of a claim.
+        for (t, hit, denied) in [
+            ("您不同意也没用信息已经共享", "信息", false),
+            ("您眼神不好密码我帮您输", "密码", false),
+            ("这个不好保证收益", "保证收益", true),
+        ] {
+            let at = t.find(hit).unwrap();
+            assert_eq!(negated(t, 0, at, 4, |_| false), denied, "{t}");
+        }
     }
 
     #[test]
