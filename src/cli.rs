@@ -54,6 +54,13 @@ enum Command {
     /// part files as Spark writes them) into one run's json document,
     /// statistics or summary.
     Merge(MergeArgs),
+    /// Show how rules read a sentence: its normalised text and the jieba
+    /// tokens a phrase must start and end on (one sentence per argument, or
+    /// per line of stdin).
+    Tokens {
+        /// Sentences; none: read lines from stdin.
+        text: Vec<String>,
+    },
     /// Print the settings in force (`.callint.yaml`) and where each came from.
     Config {
         #[command(flatten)]
@@ -253,6 +260,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => html_report(args),
         Command::Merge(args) => merge(args),
         Command::Config { packs } => show_config(&packs),
+        Command::Tokens { text } => show_tokens(text),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -686,6 +694,27 @@ fn list_rules(args: RulesArgs) -> Result<u8, Failure> {
                 )?;
             }
         }
+    }
+    Ok(0)
+}
+
+/// Prints each sentence as the rules see it. The tokens are those of the
+/// normalised text, which is what phrases are matched against: a rule whose
+/// phrase does not fire on a sentence usually starts or ends inside a token
+/// here (别算 in 您就别算了, where 算了 is one word).
+fn show_tokens(text: Vec<String>) -> Result<u8, Failure> {
+    let lines = if text.is_empty() {
+        io::stdin().lines().collect::<io::Result<Vec<String>>>()?
+    } else {
+        text
+    };
+    let segmenter = crate::segment::Segmenter::default();
+    let mut out = io::stdout().lock();
+    for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+        let norm = crate::normalize::Normalized::new(line);
+        writeln!(out, "{line}")?;
+        writeln!(out, "  normalised: {}", norm.text())?;
+        writeln!(out, "  tokens:     {}", segmenter.tokens(norm.text()).join(" / "))?;
     }
     Ok(0)
 }

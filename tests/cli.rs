@@ -317,6 +317,17 @@ fn test_rules_reports_a_failing_example() {
 }
 
 #[test]
+fn tokens_shows_the_normalised_text_and_its_words() {
+    let out = stdout_of(callint().args(["tokens", "这个产品 嗯 保本保息的"]));
+    assert_eq!(
+        out,
+        "这个产品 嗯 保本保息的\n  normalised: 这个产品保本保息的\n  tokens:     这个 / 产品 / 保本保息 / 的\n"
+    );
+    let out = stdout_of(callint().arg("tokens").write_stdin("您好\n\n谢谢您\n"));
+    assert_eq!(out.matches("tokens:").count(), 2, "{out}");
+}
+
+#[test]
 fn explain_and_rules_list() {
     let mut cmd = callint();
     cmd.args([
