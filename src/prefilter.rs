@@ -27,9 +27,12 @@
 use crate::normalize::chars_folding_to;
 use crate::segment::word_frequency;
 
-/// One more than the most distinct phrase characters a prefilter tracks:
-/// one bit each, ids 1 to 255 in a byte.
-const MAX_CHARS: usize = 256;
+/// One more than the most distinct phrase characters a prefilter tracks,
+/// one bit each. The customers' cues and refusals use about 250; past the
+/// limit there is no prefilter at all, and every customer turn is
+/// normalised and scanned (+1% of a bulk run's instructions), so it is set
+/// well above them.
+const MAX_CHARS: usize = 512;
 /// Most phrases worth a prefilter: the more there are, the more utterances
 /// hold all the characters of one of them, and the agents' thousands would
 /// let nearly every utterance through.
@@ -44,13 +47,15 @@ type Bits = [u64; MAX_CHARS / 64];
 pub struct Prefilter {
     /// Per BMP code point: 1 + the id of the phrase character it folds to,
     /// or 0 when it folds to none.
-    bmp: Box<[u8; 0x10000]>,
+    bmp: Box<[u16; 0x10000]>,
     /// Characters beyond the BMP that fold to a phrase character, with ids.
-    astral: Vec<(char, u8)>,
+    astral: Vec<(char, u16)>,
     /// The characters phrases are filed under.
     rarest: Bits,
     /// Per character id: the characters of each phrase filed under it.
     filed: Vec<Vec<Bits>>,
+    /// How many words of a [`Bits`] the character ids reach.
+    words: usize,
 }
 
 impl Prefilter {
@@ -68,10 +73,10 @@ impl Prefilter {
             return None;
         }
         let id = |c: char| chars.binary_search(&c).ok();
-        let mut bmp = Box::new([0u8; 0x10000]);
+        let mut bmp = Box::new([0u16; 0x10000]);
         let mut astral = Vec::new();
         for (spelling, folded) in chars_folding_to(&chars) {
-            let bit = id(folded).expect("folds to a phrase character") as u8;
+            let bit = id(folded).expect("folds to a phrase character") as u16;
             match usize::try_from(u32::from(spelling)) {
                 Ok(cp) if cp < bmp.len() => bmp[cp] = bit + 1,
                 _ => astral.push((spelling, bit)),
@@ -94,6 +99,7 @@ impl Prefilter {
             astral,
             rarest,
             filed,
+            words: chars.len().div_ceil(64),
         })
     }
 
@@ -128,8 +134,9 @@ impl Prefilter {
                 set(&mut have, usize::from(id - 1));
             }
         }
-        let covers = |need: &Bits| need.iter().zip(&have).all(|(n, h)| n & !h == 0);
-        (0..MAX_CHARS / 64).any(|word| {
+        let w = self.words;
+        let covers = |need: &Bits| need[..w].iter().zip(&have[..w]).all(|(n, h)| n & !h == 0);
+        (0..w).any(|word| {
             let mut rare = have[word] & self.rarest[word];
             while rare != 0 {
                 let id = word * 64 + rare.trailing_zeros() as usize;
@@ -145,7 +152,7 @@ impl Prefilter {
 
 impl Prefilter {
     /// 1 + the id of the phrase character `c` folds to, or 0.
-    fn id_of(&self, c: char) -> u8 {
+    fn id_of(&self, c: char) -> u16 {
         match self.bmp.get(c as usize) {
             Some(&id) => id,
             None => (self.astral.iter())
