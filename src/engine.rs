@@ -503,13 +503,26 @@ fn widely_negated(before: &str, paused_at: impl Fn(usize) -> bool) -> bool {
         .filter(|(_, c)| matches!(c, '不' | '没' | '无' | '别' | '并' | '谁'));
     starts.any(|(i, _)| {
         let rest = &before[i..];
-        let wide = word_at(WIDE_NEGATIONS, rest).is_some_and(|len| covers(i + len));
+        let wide =
+            word_at(WIDE_NEGATIONS, rest).is_some_and(|len| covers(i + len) && !neglected(&rest[len..]));
         wide || word_at(DENYING_MODALS, rest).is_some_and(|len| {
             let after = &rest[len..];
             (after.char_indices().take(MODAL_GAP + 1))
                 .any(|(j, _)| word_at(ASSERTING, &after[j..]).is_some_and(|v| covers(i + len + j + v)))
         })
     })
+}
+
+/// What nobody did for a customer (没人来, 没人管): after 没人 a complaint
+/// of neglect, which denies nothing that follows (三次都没人来 你们到底行不行).
+const NEGLECTED: &[&str] = &[
+    "来", "接", "管", "理", "回", "处理", "联系", "通知", "告诉", "上门", "解决", "负责",
+];
+
+/// Whether a wide denial ([`WIDE_NEGATIONS`]) that leaves `after` is of
+/// someone's neglect, [`NEGLECTED`].
+fn neglected(after: &str) -> bool {
+    NEGLECTED.iter().any(|v| after.starts_with(v))
 }
 
 /// Words with a negator after their first character that negate nothing:

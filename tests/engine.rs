@@ -56,6 +56,12 @@ const CASES: &[(Role, &str, Expected)] = &[
     (Role::Agent, "我可不敢跟您承诺保本", &[]),
     (Role::Agent, "我不敢说别的 但这个产品保本", &[("TST-001", "保本")]),
     (Role::Agent, "没有人亏过钱 保本的", &[("TST-001", "保本")]),
+    // 没人 of neglect (nobody came, nobody cared) denies nothing after it
+    (Role::Agent, "没人管您的钱 保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "没人能保证保本", &[]),
+    // 不好 judges (眼神不好) unless it hedges a claim (不好保证)
+    (Role::Agent, "您眼神不好 保本的", &[("TST-001", "保本")]),
+    (Role::Agent, "我也不好跟您说保本", &[]),
     (
         Role::Agent,
         "那些说法您别信 我跟您说 保本的",
