@@ -27,12 +27,9 @@
 use crate::normalize::chars_folding_to;
 use crate::segment::word_frequency;
 
-/// One more than the most distinct phrase characters a prefilter tracks,
-/// one bit each. The customers' cues and refusals use about 250; past the
-/// limit there is no prefilter at all, and every customer turn is
-/// normalised and scanned (+1% of a bulk run's instructions), so it is set
-/// well above them.
-const MAX_CHARS: usize = 512;
+/// One more than the most distinct phrase characters a prefilter tracks:
+/// one bit each, ids 1 to 255 in a byte.
+const MAX_CHARS: usize = 256;
 /// Most phrases worth a prefilter: the more there are, the more utterances
 /// hold all the characters of one of them, and the agents' thousands would
 /// let nearly every utterance through.
@@ -47,15 +44,13 @@ type Bits = [u64; MAX_CHARS / 64];
 pub struct Prefilter {
     /// Per BMP code point: 1 + the id of the phrase character it folds to,
     /// or 0 when it folds to none.
-    bmp: Box<[u16; 0x10000]>,
+    bmp: Box<[u8; 0x10000]>,
     /// Characters beyond the BMP that fold to a phrase character, with ids.
-    astral: Vec<(char, u16)>,
+    astral: Vec<(char, u8)>,
     /// The characters phrases are filed under.
     rarest: Bits,
     /// Per character id: the characters of each phrase filed under it.
     filed: Vec<Vec<Bits>>,
-    /// How many words of a [`Bits`] the character ids reach.
-    words: usize,
 }
 
 impl Prefilter {
@@ -65,18 +60,15 @@ impl Prefilter {
         if phrases.len() > MAX_PHRASES {
             return None;
         }
-        let mut chars: Vec<char> = phrases.iter().flat_map(|p| p.chars()).collect();
-        chars.retain(|c| !c.is_whitespace());
-        chars.sort_unstable();
-        chars.dedup();
-        if chars.len() >= MAX_CHARS || phrases.iter().any(|p| p.trim().is_empty()) {
+        if phrases.iter().any(|p| p.trim().is_empty()) {
             return None;
         }
+        let chars = tracked_chars(phrases)?;
         let id = |c: char| chars.binary_search(&c).ok();
-        let mut bmp = Box::new([0u16; 0x10000]);
+        let mut bmp = Box::new([0u8; 0x10000]);
         let mut astral = Vec::new();
         for (spelling, folded) in chars_folding_to(&chars) {
-            let bit = id(folded).expect("folds to a phrase character") as u16;
+            let bit = id(folded).expect("folds to a phrase character") as u8;
             match usize::try_from(u32::from(spelling)) {
                 Ok(cp) if cp < bmp.len() => bmp[cp] = bit + 1,
                 _ => astral.push((spelling, bit)),
@@ -87,8 +79,8 @@ impl Prefilter {
         for phrase in phrases {
             let ids: Vec<usize> = phrase.chars().filter_map(id).collect();
             let rare = *(ids.iter())
-                .min_by_key(|&&i| word_frequency(chars[i].encode_utf8(&mut [0; 4])).unwrap_or(0))
-                .expect("a phrase with a character");
+                .min_by_key(|&&i| rarity(chars[i]))
+                .expect("a phrase's rarest character is tracked");
             set(&mut rarest, rare);
             let mut bits = Bits::default();
             ids.into_iter().for_each(|i| set(&mut bits, i));
@@ -99,7 +91,6 @@ impl Prefilter {
             astral,
             rarest,
             filed,
-            words: chars.len().div_ceil(64),
         })
     }
 
@@ -134,9 +125,8 @@ impl Prefilter {
                 set(&mut have, usize::from(id - 1));
             }
         }
-        let w = self.words;
-        let covers = |need: &Bits| need[..w].iter().zip(&have[..w]).all(|(n, h)| n & !h == 0);
-        (0..w).any(|word| {
+        let covers = |need: &Bits| need.iter().zip(&have).all(|(n, h)| n & !h == 0);
+        (0..MAX_CHARS / 64).any(|word| {
             let mut rare = have[word] & self.rarest[word];
             while rare != 0 {
                 let id = word * 64 + rare.trailing_zeros() as usize;
@@ -152,7 +142,7 @@ impl Prefilter {
 
 impl Prefilter {
     /// 1 + the id of the phrase character `c` folds to, or 0.
-    fn id_of(&self, c: char) -> u16 {
+    fn id_of(&self, c: char) -> u8 {
         match self.bmp.get(c as usize) {
             Some(&id) => id,
             None => (self.astral.iter())
@@ -160,6 +150,41 @@ impl Prefilter {
                 .map_or(0, |&(_, id)| id + 1),
         }
     }
+}
+
+/// How often a character is said as a word: the rarest of a phrase's
+/// characters is the one it is filed under.
+fn rarity(c: char) -> u64 {
+    word_frequency(c.encode_utf8(&mut [0; 4])).unwrap_or(0)
+}
+
+/// The phrase characters the prefilter gives bits, sorted: all of them when
+/// they fit, else each phrase's rarest and as many of the rest, rarest first,
+/// as fit. A character left out is only not required, so the test still
+/// never holds back a text where a phrase matches; it only lets a few more
+/// through. `None` when even the rarest ones do not fit.
+fn tracked_chars(phrases: &[String]) -> Option<Vec<char>> {
+    let mut chars: Vec<char> = phrases.iter().flat_map(|p| p.chars()).collect();
+    chars.retain(|c| !c.is_whitespace());
+    chars.sort_unstable();
+    chars.dedup();
+    if chars.len() < MAX_CHARS {
+        return Some(chars);
+    }
+    let rarest = |p: &String| {
+        p.chars()
+            .filter(|c| !c.is_whitespace())
+            .min_by_key(|&c| rarity(c))
+    };
+    let mut tracked: Vec<char> = phrases.iter().filter_map(rarest).collect();
+    tracked.sort_unstable();
+    tracked.dedup();
+    chars.retain(|c| tracked.binary_search(c).is_err());
+    chars.sort_by_key(|&c| rarity(c));
+    let room = (MAX_CHARS - 1).checked_sub(tracked.len())?;
+    tracked.extend(chars.into_iter().take(room));
+    tracked.sort_unstable();
+    Some(tracked)
 }
 
 fn set(bits: &mut Bits, id: usize) {
@@ -243,5 +268,25 @@ mod tests {
             .map(String::from)
             .collect();
         assert!(Prefilter::new(&wide).is_none());
+    }
+
+    #[test]
+    fn phrases_with_more_characters_than_bits_still_filter() {
+        // 300 two-character phrases over 400 distinct characters: each
+        // phrase's rarest character is tracked, and some of the others.
+        // Phrases are normalised: characters the normaliser keeps as they are.
+        let plain: Vec<char> = (0x4e00..0x5000)
+            .filter_map(char::from_u32)
+            .filter(|&c| crate::normalize::fold_char(c) == c)
+            .take(400)
+            .collect();
+        let phrases: Vec<String> = (0..300)
+            .map(|i| format!("{}{}", plain[i], plain[300 + i % 100]))
+            .collect();
+        let filter = Prefilter::new(&phrases).expect("a prefilter despite the characters");
+        for p in &phrases {
+            assert!(filter.may_match(&format!("嗯 {p} 是的")), "{p}");
+        }
+        assert!(!filter.may_match("好的 我知道了 谢谢"));
     }
 }
