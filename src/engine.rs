@@ -453,10 +453,11 @@ const WIDE_NEGATIONS: &[&str] = &[
     "别听信",
 ];
 
-/// Whether `word` of [`NOT_NEGATIONS`], said before `after`, is a hedge
-/// that negates after all: 眼神不好 judges, 不好保证收益 and 不好说 deny.
+/// Whether `word` of [`NOT_NEGATIONS`], said before `after`, negates after
+/// all, being a denying modal before a verb of asserting: 眼神不好 judges,
+/// 不好保证收益 and 不好说 deny.
 fn hedges(word: &str, after: &str) -> bool {
-    word == "不好" && ASSERTING.iter().any(|a| after.starts_with(a))
+    DENYING_MODALS.contains(&word) && ASSERTING.iter().any(|a| after.starts_with(a))
 }
 
 /// A modal denial that, followed within [`MODAL_GAP`] characters by a verb

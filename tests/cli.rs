@@ -30,6 +30,13 @@ fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(cmd.output().unwrap().stdout).unwrap()
 }
 
+/// The findings of `--format jsonl` output, one JSON value per line.
+fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    (String::from_utf8_lossy(stdout).lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn human_output_over_every_input_format() {
     let out = stdout_of(starter().args([
@@ -568,10 +575,7 @@ fn csv_transcript_tables_group_rows_into_calls() {
         .assert()
         .code(2); // the skipped utterance
     let out = assert.get_output();
-    let findings: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let findings = json_lines(&out.stdout);
     let got: Vec<(&str, &str, u64, u64, u64, Value)> = findings
         .iter()
         .map(|f| {
@@ -624,9 +628,8 @@ fn jsonl_written_a_row_per_utterance_is_read_as_calls_of_consecutive_rows() {
         .assert()
         .code(2); // the unreadable row
     let out = assert.get_output();
-    let got: Vec<(String, String, u64, u64)> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    let got: Vec<(String, String, u64, u64)> = json_lines(&out.stdout)
+        .into_iter()
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap().to_owned();
             (
@@ -669,9 +672,8 @@ fn a_json_array_of_utterances_is_read_as_its_calls() {
         .assert()
         .code(1);
     let out = assert.get_output();
-    let got: Vec<(String, u64, u64)> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    let got: Vec<(String, u64, u64)> = json_lines(&out.stdout)
+        .into_iter()
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_owned(),
@@ -696,9 +698,8 @@ fn chat_logs_and_dataset_dialogues_read_by_their_own_keys() {
         "\n",
     );
     let out = stdout_of(starter().args(["--format", "jsonl", "-"]).write_stdin(input));
-    let got: Vec<(String, String, u64)> = out
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    let got: Vec<(String, String, u64)> = json_lines(out.as_bytes())
+        .into_iter()
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_owned(),

@@ -297,41 +297,39 @@ pub fn record_from_rows(file: &str, rows: &[(usize, &[u8])]) -> Record {
 }
 
 /// Whether a JSONL input is written a row per utterance, by its first
-/// non-blank line, looked at without consuming it. A first line too long
-/// for the reader's buffer is taken for a call.
+/// non-blank line. A first line too long for the reader's buffer is taken
+/// for a call.
 pub fn is_row_per_utterance(reader: &mut dyn BufRead) -> bool {
-    // `fields:` names a call's keys: its lines are calls.
-    if crate::config::field_map().is_some() {
-        return false;
-    }
-    let Ok(buffer) = reader.fill_buf() else {
-        return false;
-    };
-    let first = buffer
-        .split(|&b| b == b'\n')
-        .find(|line| line.iter().any(|b| !b.is_ascii_whitespace()));
-    match first {
-        Some(line) if line.len() < buffer.len() => jsonl::is_utterance_row(line),
-        _ => false,
-    }
+    first_record_is_row(reader, |buffer| {
+        let line =
+            (buffer.split(|&b| b == b'\n')).find(|line| line.iter().any(|b| !b.is_ascii_whitespace()))?;
+        (line.len() < buffer.len()).then_some(line)
+    })
 }
 
 /// Whether a JSON array holds utterances rather than calls, by its first
-/// element, looked at without consuming it. A first element too long for
-/// the reader's buffer is taken for a call.
+/// element. A first element too long for the reader's buffer is taken for
+/// a call.
 fn is_array_of_rows(reader: &mut dyn BufRead) -> bool {
+    first_record_is_row(reader, |buffer| {
+        let mut elements = Vec::new();
+        batch::Split::scan(&mut array::Splitter::default(), buffer, &mut elements);
+        elements.first().map(|e| &buffer[e.start..e.end])
+    })
+}
+
+/// Whether the record `first` finds in the reader's buffer, looked at
+/// without consuming it, is an utterance. With `fields:` in the config,
+/// which names a call's keys, records are always calls.
+fn first_record_is_row(reader: &mut dyn BufRead, first: impl FnOnce(&[u8]) -> Option<&[u8]>) -> bool {
     if crate::config::field_map().is_some() {
         return false;
     }
-    let Ok(buffer) = reader.fill_buf() else {
-        return false;
-    };
-    let mut split = array::Splitter::default();
-    let mut elements = Vec::new();
-    batch::Split::scan(&mut split, buffer, &mut elements);
-    elements
-        .first()
-        .is_some_and(|e| jsonl::is_utterance_row(&buffer[e.start..e.end]))
+    reader
+        .fill_buf()
+        .ok()
+        .and_then(first)
+        .is_some_and(jsonl::is_utterance_row)
 }
 
 /// The calls of a JSON array of utterance rows, read whole: consecutive

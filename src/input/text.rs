@@ -158,9 +158,8 @@ struct Turn<'a> {
 fn roles_of(turns: &[Turn]) -> Vec<Option<Role>> {
     let roles: Vec<Option<Role>> = turns.iter().map(|t| Role::parse(t.label)).collect();
     let letter = |label: &str| label.len() == 1 && label.as_bytes()[0].is_ascii_alphabetic();
-    let settle = (turns.iter().zip(&roles)).any(|(_, role)| role.is_none())
-        && (turns.iter().zip(&roles)).all(|(turn, role)| role.is_none() || letter(turn.label));
-    if !settle {
+    let named = |(turn, role): (&Turn, &Option<Role>)| role.is_some() && !letter(turn.label);
+    if roles.iter().all(Option::is_some) || turns.iter().zip(&roles).any(named) {
         return roles;
     }
     let labels: Vec<&str> = turns.iter().map(|t| t.label).collect();
